@@ -1,0 +1,76 @@
+/**
+ * The one seam between this project and its TOML library.
+ *
+ * Everything that parses or writes TOML goes through here, so swapping
+ * `npm:smol-toml` for `jsr:@std/toml` (where JSR is reachable) is a change to
+ * this file alone.
+ *
+ * @module
+ */
+import { parse, stringify, TomlError } from "smol-toml";
+
+/** A TOML syntax error with the 1-based position where parsing stopped. */
+export class TomlSyntaxError extends SyntaxError {
+  /** 1-based line of the error. */
+  readonly line: number;
+  /** 1-based column of the error. */
+  readonly column: number;
+  /** The parser's own description, without position or source excerpt. */
+  readonly reason: string;
+
+  /**
+   * Creates the error.
+   *
+   * @param reason What was wrong.
+   * @param line 1-based line.
+   * @param column 1-based column.
+   * @param options Standard error options (cause).
+   */
+  constructor(reason: string, line: number, column: number, options?: ErrorOptions) {
+    super(`${line}:${column}: ${reason}`, options);
+    this.name = "TomlSyntaxError";
+    this.reason = reason;
+    this.line = line;
+    this.column = column;
+  }
+}
+
+/**
+ * Parses a TOML document into plain objects.
+ *
+ * A leading byte-order mark is accepted and ignored (smol-toml rejects it).
+ *
+ * @param text The document.
+ * @returns The top-level table.
+ * @throws {TomlSyntaxError} When the document is not valid TOML.
+ */
+export function parseToml(text: string): Record<string, unknown> {
+  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  try {
+    return parse(body, { integersAsBigInt: "asNeeded" }) as Record<string, unknown>;
+  } catch (error) {
+    if (error instanceof TomlError) {
+      const reason = error.message.split("\n")[0]?.replace(/^Invalid TOML document: /, "") ??
+        "invalid TOML";
+      throw new TomlSyntaxError(reason, error.line, error.column, { cause: error });
+    }
+    if (error instanceof RangeError) {
+      // Deeply nested input can exhaust the parser's stack: report it as a syntax problem.
+      throw new TomlSyntaxError(`document is nested too deeply (${error.message})`, 1, 1, {
+        cause: error,
+      });
+    }
+    throw error;
+  }
+}
+
+/**
+ * Serialises a table as TOML.
+ *
+ * @param value The table; `undefined` values are omitted.
+ * @returns TOML text ending in a newline.
+ */
+export function stringifyToml(value: Record<string, unknown>): string {
+  const out = stringify(value);
+  return out.endsWith("\n") ? out : `${out}\n`;
+}
