@@ -1,0 +1,28 @@
+/**
+ * A Cloud Native Buildpack that sets the start command of a Poetry app to
+ * `poetry run <target>`: a drop-in replacement for
+ * `paketo-buildpacks/poetry-run`.
+ *
+ * The phases are plain functions over a context ({@linkcode detect},
+ * {@linkcode build}); the entry point {@linkcode run} does all I/O.
+ *
+ * @module
+ */
+export * from "./src/cnb/api.ts";
+export * from "./src/cnb/buildpack_toml.ts";
+export * from "./src/cnb/errors.ts";
+export * from "./src/cnb/exit_codes.ts";
+export * from "./src/cnb/inputs.ts";
+export * from "./src/cnb/launch.ts";
+export * from "./src/cnb/logger.ts";
+export * from "./src/cnb/parse_bool.ts";
+export * from "./src/cnb/plan.ts";
+export * from "./src/cnb/process_type.ts";
+export * from "./src/cnb/toml.ts";
+export * from "./src/build.ts";
+export * from "./src/detect.ts";
+export * from "./src/live_reload.ts";
+export * from "./src/pyproject.ts";
+export * from "./src/shell_words.ts";
+export * from "./src/target.ts";
+export { type Io, loadPyProject, processIo, run } from "./src/main.ts";

@@ -1,0 +1,44 @@
+/**
+ * Boolean parsing with Go's `strconv.ParseBool` semantics, which Paketo
+ * buildpacks use for every `BP_*` switch.
+ *
+ * @module
+ */
+
+const TRUE = new Set(["1", "t", "T", "TRUE", "true", "True"]);
+const FALSE = new Set(["0", "f", "F", "FALSE", "false", "False"]);
+
+/**
+ * Parses a boolean exactly as Go's `strconv.ParseBool` does.
+ *
+ * @example Usage
+ * ```ts
+ * import { parseGoBool } from "./parse_bool.ts";
+ * parseGoBool("T"); // true
+ * ```
+ *
+ * @param value The text.
+ * @returns The boolean.
+ * @throws {SyntaxError} With Go's message when the text is not one of
+ * `1 t T TRUE true True 0 f F FALSE false False`.
+ */
+export function parseGoBool(value: string): boolean {
+  if (TRUE.has(value)) return true;
+  if (FALSE.has(value)) return false;
+  throw new SyntaxError(`strconv.ParseBool: parsing ${goQuote(value)}: invalid syntax`);
+}
+
+/** Quotes a string the way Go's `strconv.Quote` does for printable ASCII. */
+function goQuote(value: string): string {
+  let out = '"';
+  for (const ch of value) {
+    const code = ch.codePointAt(0) ?? 0;
+    if (ch === '"' || ch === "\\") out += `\\${ch}`;
+    else if (ch === "\n") out += "\\n";
+    else if (ch === "\t") out += "\\t";
+    else if (ch === "\r") out += "\\r";
+    else if (code < 0x20 || code === 0x7f) out += `\\x${code.toString(16).padStart(2, "0")}`;
+    else out += ch;
+  }
+  return `${out}"`;
+}

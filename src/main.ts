@@ -1,0 +1,223 @@
+/**
+ * The buildpack's single entry point.
+ *
+ * Compiled, it is `bin/run`, and `bin/detect` / `bin/build` are symlinks to
+ * it: the phase is the basename of argv[0]. From source the phase is the
+ * first argument: `deno task phase detect <platform> <plan>`.
+ *
+ * Heavier modules (the TOML parser, build) are imported only on the paths
+ * that need them, to keep start-up short.
+ *
+ * @module
+ */
+import process from "node:process";
+import { basename, dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { BuildpackError, DetectFailure } from "./cnb/errors.ts";
+import { ExitCode } from "./cnb/exit_codes.ts";
+import { detectInputs, type EnvLookup } from "./cnb/inputs.ts";
+import { isDebugLevel, Logger, type Sink } from "./cnb/logger.ts";
+import { writeFileAtomic } from "./cnb/atomic_write.ts";
+import { detect } from "./detect.ts";
+import { buildPlanToml } from "./cnb/plan.ts";
+import type { PyProject } from "./pyproject.ts";
+import { LIVE_RELOAD_VARIABLE } from "./live_reload.ts";
+import { TARGET_VARIABLE } from "./target.ts";
+
+/** Where the entry point reads and writes; tests substitute their own. */
+export interface Io {
+  /** Info output. */
+  readonly stdout: Sink;
+  /** Warnings and errors. */
+  readonly stderr: Sink;
+  /** Environment lookup. */
+  readonly env: EnvLookup;
+  /** The app directory (the working directory under the lifecycle). */
+  readonly cwd: string;
+}
+
+const encoder = new TextEncoder();
+
+/** The real process I/O. */
+export function processIo(): Io {
+  return {
+    stdout: (text) => void Deno.stdout.writeSync(encoder.encode(text)),
+    stderr: (text) => void Deno.stderr.writeSync(encoder.encode(text)),
+    env: (name) => Deno.env.get(name),
+    cwd: Deno.cwd(),
+  };
+}
+
+const PHASES = new Set(["detect", "build"]);
+const USAGE = "usage: main.ts detect <platform> <plan> | main.ts build <layers> <platform> <plan>";
+
+/**
+ * Runs one phase and returns its exit code; never throws.
+ *
+ * @param argv0 The program name as executed (a `bin/detect` symlink picks the phase).
+ * @param args The arguments; when argv0 names no phase, the first is the phase.
+ * @param io Where to read and write.
+ * @returns The exit code.
+ */
+export async function run(
+  argv0: string,
+  args: readonly string[],
+  io: Io = processIo(),
+): Promise<number> {
+  const debug = isDebugLevel(io.env("BP_LOG_LEVEL"));
+  const self = basename(argv0);
+  const fromArgv0 = PHASES.has(self);
+  const phase = fromArgv0 ? self : args[0];
+  const rest = fromArgv0 ? args : args.slice(1);
+  const logger = new Logger(io.stdout, io.stderr, debug);
+  try {
+    if (phase === "detect") return await runDetect(rest, io, logger);
+    if (phase === "build") return await runBuild(rest, io, logger, fromArgv0 ? argv0 : undefined);
+    io.stderr(`unknown phase ${JSON.stringify(phase ?? "")}; ${USAGE}\n`);
+    return ExitCode.Usage;
+  } catch (error) {
+    if (error instanceof DetectFailure) {
+      io.stderr(`${error.message}\n`);
+      return ExitCode.DetectFail;
+    }
+    if (error instanceof BuildpackError) {
+      io.stderr(`${error.message}\n`);
+      if (debug && error.stack) io.stderr(`${error.stack}\n`);
+      return error.exitCode;
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    io.stderr(`${phase}: unexpected error: ${message}; set BP_LOG_LEVEL=DEBUG for details\n`);
+    if (debug && error instanceof Error && error.stack) io.stderr(`${error.stack}\n`);
+    return ExitCode.Error;
+  }
+}
+
+async function runDetect(args: readonly string[], io: Io, logger: Logger): Promise<number> {
+  const inputs = detectInputs(args, io.env);
+  const result = await detect({
+    target: io.env(TARGET_VARIABLE),
+    liveReload: io.env(LIVE_RELOAD_VARIABLE),
+    loadPyProject: () => loadPyProject(io.cwd),
+    logger,
+  });
+  if (!result.pass) throw new DetectFailure(result.reason);
+  await writeOutput(
+    inputs.planPath,
+    buildPlanToml(result.plan),
+    "CNB_BUILD_PLAN_PATH",
+    "build plan",
+  );
+  return ExitCode.Success;
+}
+
+async function runBuild(
+  args: readonly string[],
+  io: Io,
+  logger: Logger,
+  argv0: string | undefined,
+): Promise<number> {
+  const [{ buildInputs }, { readBuildpackToml }, { build }, { launchToml }] = await Promise.all([
+    import("./cnb/inputs.ts"),
+    import("./cnb/buildpack_toml.ts"),
+    import("./build.ts"),
+    import("./cnb/launch.ts"),
+  ]);
+  const inputs = buildInputs(args, io.env);
+  const buildpack = await readBuildpackToml(buildpackDir(io, argv0));
+  const result = await build({
+    appDir: io.cwd,
+    buildpack,
+    target: io.env(TARGET_VARIABLE),
+    liveReload: io.env(LIVE_RELOAD_VARIABLE),
+    loadPyProject: () => loadPyProject(io.cwd),
+    logger,
+  });
+  await writeOutput(
+    join(inputs.layersDir, "launch.toml"),
+    launchToml(result.processes, buildpack.api),
+    "CNB_LAYERS_DIR",
+    "launch.toml",
+  );
+  return ExitCode.Success;
+}
+
+/**
+ * Locates the buildpack directory: `CNB_BUILDPACK_DIR`, else two levels up
+ * from a `bin/build` argv[0], else this source tree's root.
+ */
+function buildpackDir(io: Io, argv0: string | undefined): string {
+  const fromEnv = io.env("CNB_BUILDPACK_DIR");
+  if (fromEnv !== undefined && fromEnv !== "") return fromEnv;
+  if (argv0 !== undefined) return dirname(dirname(resolve(io.cwd, argv0)));
+  return fileURLToPath(new URL("..", import.meta.url));
+}
+
+async function writeOutput(
+  path: string,
+  text: string,
+  variable: string,
+  what: string,
+): Promise<void> {
+  const { describeIoError } = await import("./cnb/buildpack_toml.ts");
+  try {
+    await writeFileAtomic(path, text);
+  } catch (error) {
+    if (error instanceof Error && !(error instanceof TypeError)) {
+      throw new BuildpackError(
+        `${path}: cannot write the ${what} (${
+          describeIoError(error)
+        }); check ${variable} and that the directory is writable`,
+        { cause: error },
+      );
+    }
+    throw error;
+  }
+}
+
+/**
+ * Reads `<appDir>/pyproject.toml`.
+ *
+ * @param appDir The app directory.
+ * @returns The parsed project, or `null` when the file does not exist.
+ * @throws {BuildpackError} When it exists but cannot be read, is not UTF-8, or is invalid.
+ */
+export async function loadPyProject(appDir: string): Promise<PyProject | null> {
+  const [{ parsePyProject }, { describeIoError }] = await Promise.all([
+    import("./pyproject.ts"),
+    import("./cnb/buildpack_toml.ts"),
+  ]);
+  const path = join(appDir, "pyproject.toml");
+  let bytes: Uint8Array;
+  try {
+    bytes = await Deno.readFile(path);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) {
+      const dangling = await Deno.lstat(path).then(() => true, () => false);
+      if (!dangling) return null;
+    }
+    throw new BuildpackError(
+      `pyproject.toml: cannot be read (${describeIoError(error)}); make it a readable regular file`,
+      { cause: error },
+    );
+  }
+  let text: string;
+  try {
+    text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch (error) {
+    const loose = new TextDecoder().decode(bytes);
+    const line = loose.slice(0, loose.indexOf("\uFFFD")).split("\n").length;
+    throw new BuildpackError(
+      `pyproject.toml:${line}: not valid UTF-8; save the file with UTF-8 encoding`,
+      { cause: error },
+    );
+  }
+  return parsePyProject(text);
+}
+
+if (import.meta.main) {
+  // `deno task phase` runs in the directory of deno.json; the caller's
+  // directory (the app, as under the lifecycle) is in INIT_CWD.
+  const callerDir = Deno.build.standalone ? undefined : Deno.env.get("INIT_CWD");
+  if (callerDir !== undefined && callerDir !== "") Deno.chdir(callerDir);
+  Deno.exit(await run(process.argv0, Deno.args));
+}

@@ -1,0 +1,95 @@
+/**
+ * Choosing what `poetry run` starts.
+ *
+ * @module
+ */
+import type { PyProject, Script } from "./pyproject.ts";
+import { BuildpackError } from "./cnb/errors.ts";
+import { ShellWordsError, splitShellWords } from "./shell_words.ts";
+
+/** Script names preferred, in order, when a project has several. */
+export const CONVENTIONAL_NAMES = ["web", "start", "serve", "server"] as const;
+
+/** The environment variable that overrides the target. */
+export const TARGET_VARIABLE = "BP_POETRY_RUN_TARGET";
+
+/** Why a target was chosen. */
+export type TargetSource = "env" | "single-script" | "conventional-name";
+
+/** What `poetry run` is given. */
+export interface Target {
+  /** The words after `poetry run`. */
+  readonly argv: readonly string[];
+  /** Why this target. */
+  readonly source: TargetSource;
+  /** The script, when the target is a pyproject.toml script. */
+  readonly script?: Script;
+}
+
+/**
+ * Tells whether `BP_POETRY_RUN_TARGET` is set to something other than blanks.
+ *
+ * @param value The variable's value.
+ * @returns `true` when it holds a non-whitespace character.
+ */
+export function hasTargetOverride(value: string | undefined): value is string {
+  return value !== undefined && value.trim() !== "";
+}
+
+/**
+ * Parses `BP_POETRY_RUN_TARGET` into words with POSIX shell quoting.
+ *
+ * @param value The non-blank value.
+ * @returns The target.
+ * @throws {BuildpackError} Naming the variable and the column of an unterminated quote.
+ */
+export function targetFromEnv(value: string): Target {
+  try {
+    return { argv: splitShellWords(value), source: "env" };
+  } catch (error) {
+    if (error instanceof ShellWordsError) {
+      throw new BuildpackError(
+        `${TARGET_VARIABLE} ${error.message} at column ${error.column}: close the quote or escape it with a backslash`,
+        { cause: error },
+      );
+    }
+    throw error;
+  }
+}
+
+/**
+ * Chooses a script: the only one, or the first conventional name among several.
+ *
+ * @param project The parsed project.
+ * @returns The target, or a message saying why none can be chosen and what to do.
+ */
+export function targetFromScripts(project: PyProject): Target | { readonly reason: string } {
+  const { scripts } = project;
+  const only = scripts.length === 1 ? scripts[0] : undefined;
+  if (only !== undefined) return { argv: [only.name], source: "single-script", script: only };
+  if (scripts.length === 0) {
+    const files = project.fileScripts.length > 0
+      ? ` (type = "file" entries ${
+        project.fileScripts.map((n) => `"${n}"`).join(", ")
+      } cannot be run by poetry run)`
+      : "";
+    return {
+      reason:
+        `pyproject.toml has no script in [project.scripts] or [tool.poetry.scripts]${files}; ` +
+        `add one or set ${TARGET_VARIABLE}`,
+    };
+  }
+  for (const name of CONVENTIONAL_NAMES) {
+    const script = scripts.find((s) => s.name === name);
+    if (script !== undefined) return { argv: [name], source: "conventional-name", script };
+  }
+  return {
+    reason:
+      `pyproject.toml has ${scripts.length} scripts (${
+        scripts.map((s) => `"${s.name}"`).join(", ")
+      }) ` +
+      `and none is named ${
+        CONVENTIONAL_NAMES.join(", ")
+      }; set ${TARGET_VARIABLE} to the one to run`,
+  };
+}
