@@ -1,0 +1,46 @@
+/**
+ * Shared test helpers: an in-memory logger and temporary directories.
+ *
+ * @module
+ */
+import { Logger } from "../src/cnb/logger.ts";
+
+/** A logger that records what it prints. */
+export interface RecordingLogger {
+  /** The logger. */
+  readonly logger: Logger;
+  /** Everything printed to stdout. */
+  readonly out: () => string;
+  /** Everything printed to stderr. */
+  readonly err: () => string;
+}
+
+/**
+ * Creates a logger that records its output.
+ *
+ * @param debug Whether debug lines are printed.
+ * @returns The logger and accessors for its output.
+ */
+export function recordingLogger(debug = false): RecordingLogger {
+  let out = "";
+  let err = "";
+  const logger = new Logger((t) => void (out += t), (t) => void (err += t), debug);
+  return { logger, out: () => out, err: () => err };
+}
+
+/**
+ * A temporary directory removed when disposed.
+ *
+ * @param prefix Name prefix.
+ * @returns The directory.
+ */
+export async function tempDir(prefix = "poetry-run-"): Promise<{ path: string } & AsyncDisposable> {
+  const path = await Deno.makeTempDir({ prefix });
+  return {
+    path,
+    [Symbol.asyncDispose]: () => Deno.remove(path, { recursive: true }).catch(() => {}),
+  };
+}
+
+/** The repository root. */
+export const REPO_ROOT: string = new URL("..", import.meta.url).pathname.replace(/\/$/, "");

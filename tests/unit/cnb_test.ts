@@ -1,0 +1,140 @@
+import assert from "node:assert/strict";
+import { isSupportedApi, SUPPORTED_APIS, usesCommandArrays } from "../../src/cnb/api.ts";
+import { parseBuildpackToml } from "../../src/cnb/buildpack_toml.ts";
+import { BuildpackError } from "../../src/cnb/errors.ts";
+import { buildInputs, detectInputs } from "../../src/cnb/inputs.ts";
+import { launchToml } from "../../src/cnb/launch.ts";
+import { isDebugLevel } from "../../src/cnb/logger.ts";
+import { isProcessType, processType } from "../../src/cnb/process_type.ts";
+import { parseToml } from "../../src/cnb/toml.ts";
+import { recordingLogger } from "../_helpers.ts";
+
+const env = (vars: Record<string, string>) => (name: string) => vars[name];
+
+Deno.test("processType() accepts the spec charset and rejects everything else", () => {
+  for (const ok of ["web", "reload-web", "a.b_c-D9"]) assert.equal(processType(ok), ok);
+  for (const bad of ["", "my script", "a/b", "ä", "a:b"]) {
+    assert.equal(isProcessType(bad), false);
+    assert.throws(() => processType(bad), TypeError);
+  }
+});
+
+Deno.test("SUPPORTED_APIS are 0.7 to 0.12 and arrays start at 0.9", () => {
+  assert.deepEqual([...SUPPORTED_APIS], ["0.7", "0.8", "0.9", "0.10", "0.11", "0.12"]);
+  assert.equal(isSupportedApi("0.13"), false);
+  assert.deepEqual(SUPPORTED_APIS.map(usesCommandArrays), [false, false, true, true, true, true]);
+});
+
+Deno.test("launchToml() writes API 0.8 processes with a string command and direct = true", () => {
+  const text = launchToml([{
+    type: processType("web"),
+    command: "poetry",
+    args: ["run", "my script"],
+    default: true,
+  }], "0.8");
+  assert.equal(
+    text,
+    `[[processes]]\ntype = "web"\ncommand = "poetry"\nargs = [ "run", "my script" ]\ndirect = true\ndefault = true\n`,
+  );
+});
+
+Deno.test("launchToml() writes API 0.9+ processes with an array command and no direct", () => {
+  for (const api of ["0.9", "0.12"] as const) {
+    const doc = parseToml(
+      launchToml([{
+        type: processType("web"),
+        command: "poetry",
+        args: ["run", "x"],
+        default: true,
+      }], api),
+    );
+    assert.deepEqual(JSON.parse(JSON.stringify(doc)), {
+      processes: [{ type: "web", command: ["poetry", "run", "x"], default: true }],
+    });
+  }
+});
+
+Deno.test("launchToml() refuses two default processes", () => {
+  const p = { type: processType("web"), command: "a", args: [], default: true };
+  assert.throws(() => launchToml([p, { ...p, type: processType("w2") }], "0.8"), TypeError);
+});
+
+Deno.test("parseBuildpackToml() reads api, id, name and version", () => {
+  const info = parseBuildpackToml(
+    `api = "0.8"\n[buildpack]\nid = "a/b"\nname = "N"\nversion = "1.0.0"\n`,
+    "bp.toml",
+  );
+  assert.deepEqual(info, { api: "0.8", id: "a/b", name: "N", version: "1.0.0" });
+});
+
+Deno.test("parseBuildpackToml() names the supported versions for an unknown or missing api", () => {
+  assert.throws(() => parseBuildpackToml(`api = "0.13"\n`, "/bp/buildpack.toml"), (e: unknown) => {
+    assert.ok(e instanceof BuildpackError);
+    assert.equal(
+      e.message,
+      '/bp/buildpack.toml: api "0.13" is not supported; use one of 0.7, 0.8, 0.9, 0.10, 0.11, 0.12',
+    );
+    return true;
+  });
+  assert.throws(() => parseBuildpackToml(`[buildpack]\nid = "a"\n`, "/bp/buildpack.toml"), {
+    message:
+      '/bp/buildpack.toml: "api" is missing; set it to one of 0.7, 0.8, 0.9, 0.10, 0.11, 0.12',
+  });
+  assert.throws(() => parseBuildpackToml(`api = 0.8\n`, "b"), /api 0\.8 is not supported/);
+});
+
+Deno.test("detectInputs() prefers CNB_* variables and falls back to positional arguments", () => {
+  assert.deepEqual(detectInputs(["/p", "/plan"], env({})), {
+    platformDir: "/p",
+    planPath: "/plan",
+  });
+  assert.deepEqual(
+    detectInputs(["/p", "/plan"], env({ CNB_PLATFORM_DIR: "/ep", CNB_BUILD_PLAN_PATH: "/eplan" })),
+    { platformDir: "/ep", planPath: "/eplan" },
+  );
+  assert.throws(
+    () => detectInputs([], env({})),
+    /detect: the platform directory is missing: pass it as argument 1 or set CNB_PLATFORM_DIR/,
+  );
+});
+
+Deno.test("buildInputs() prefers CNB_* variables and falls back to positional arguments", () => {
+  assert.deepEqual(buildInputs(["/l", "/p", "/plan"], env({})), {
+    layersDir: "/l",
+    platformDir: "/p",
+    planPath: "/plan",
+  });
+  assert.deepEqual(
+    buildInputs(
+      [],
+      env({ CNB_LAYERS_DIR: "/el", CNB_PLATFORM_DIR: "/ep", CNB_BP_PLAN_PATH: "/eplan" }),
+    ),
+    { layersDir: "/el", platformDir: "/ep", planPath: "/eplan" },
+  );
+  assert.throws(
+    () => buildInputs(["/l"], env({})),
+    /the platform directory is missing: pass it as argument 2 or set CNB_PLATFORM_DIR/,
+  );
+});
+
+Deno.test("isDebugLevel() is case-insensitive DEBUG only", () => {
+  assert.equal(isDebugLevel("debug"), true);
+  assert.equal(isDebugLevel("DeBuG"), true);
+  for (const v of [undefined, "", "INFO", "WARN", "trace"]) assert.equal(isDebugLevel(v), false);
+});
+
+Deno.test("Logger.launchProcesses() aligns commands in one column like scribe", () => {
+  const { logger, out } = recordingLogger();
+  logger.launchProcesses([
+    { type: "reload-web", command: "watchexec", args: ["--", "x"], default: true },
+    { type: "web", command: "poetry", args: ["run", "x"], default: false },
+    { type: "worker", command: "poetry", args: ["run", "w"], default: false },
+  ]);
+  assert.equal(
+    out(),
+    "  Assigning launch processes:\n" +
+      "    reload-web (default): watchexec -- x\n" +
+      "    web:                  poetry run x\n" +
+      "    worker:               poetry run w\n\n",
+  );
+});
