@@ -1,0 +1,215 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { buildIn, detectIn, type PhaseResult, type Workspace, workspace } from "./_spawn.ts";
+
+/** Asserts one clear stderr line, the exit code, and that nothing was written. */
+async function assertRejected(
+  ws: Workspace,
+  r: PhaseResult,
+  code: number,
+  pattern: RegExp,
+): Promise<void> {
+  assert.equal(r.code, code, `exit code; stderr: ${r.stderr}`);
+  const lines = r.stderr.trimEnd().split("\n");
+  assert.equal(lines.length, 1, `one line on stderr, got: ${r.stderr}`);
+  assert.match(lines[0] ?? "", pattern);
+  assert.doesNotMatch(r.stderr, /\bat .*:\d+:\d+/, "no stack trace");
+  assert.equal(await Deno.readTextFile(ws.detectPlan), "", "no plan written");
+  const launch = await Deno.stat(join(ws.layers, "launch.toml")).then(() => true, () => false);
+  assert.equal(launch, false, "no launch.toml written");
+  const leftovers = [...Deno.readDirSync(ws.layers)].map((e) => e.name);
+  assert.deepEqual(leftovers, [], "no temporary files left in the layers dir");
+}
+
+async function bothPhases(ws: Workspace, code: number, pattern: RegExp, extra = {}): Promise<void> {
+  await assertRejected(ws, await detectIn(ws, "0.8", {}, extra), code, pattern);
+  await assertRejected(ws, await buildIn(ws, "0.8", {}, extra), code, pattern);
+}
+
+const pyproject = (ws: Workspace) => join(ws.app, "pyproject.toml");
+
+Deno.test("malformed pyproject.toml: pyproject.toml:LINE:COL, exit 1", async () => {
+  await using ws = await workspace();
+  await Deno.writeTextFile(pyproject(ws), `[project]\nname = "x"\n[project.scripts\nweb = "a:b"\n`);
+  await bothPhases(ws, 1, /^pyproject\.toml:3:\d+: .+; fix the TOML syntax$/);
+});
+
+Deno.test("pyproject.toml is a directory", async () => {
+  await using ws = await workspace();
+  await Deno.mkdir(pyproject(ws));
+  await bothPhases(
+    ws,
+    1,
+    /^pyproject\.toml: cannot be read \(.*\); make it a readable regular file$/,
+  );
+});
+
+Deno.test("pyproject.toml is unreadable", async () => {
+  await using ws = await workspace();
+  await Deno.writeTextFile(pyproject(ws), `[project.scripts]\nweb = "a:b"\n`);
+  await Deno.chmod(pyproject(ws), 0o000);
+  // root reads anything: there, emulate the unreadable file with a read denial for that path.
+  const readable = await Deno.readTextFile(pyproject(ws)).then(() => true, () => false);
+  const extra = readable ? { extraFlags: [`--deny-read=${pyproject(ws)}`] } : {};
+  await bothPhases(
+    ws,
+    1,
+    /^pyproject\.toml: cannot be read \(.+\); make it a readable regular file$/,
+    extra,
+  );
+});
+
+Deno.test("pyproject.toml is not valid UTF-8", async () => {
+  await using ws = await workspace();
+  const bytes = new TextEncoder().encode(`[project]\nname = "x"\n# caf`);
+  await Deno.writeFile(pyproject(ws), new Uint8Array([...bytes, 0xe9, 0x0a]));
+  await bothPhases(
+    ws,
+    1,
+    /^pyproject\.toml:3: not valid UTF-8; save the file with UTF-8 encoding$/,
+  );
+});
+
+Deno.test("pyproject.toml with a leading BOM is accepted", async () => {
+  await using ws = await workspace();
+  await Deno.writeTextFile(pyproject(ws), `\uFEFF[project.scripts]\nweb = "a:b"\n`);
+  assert.equal((await detectIn(ws)).code, 0);
+  const r = await buildIn(ws);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(
+    await Deno.readTextFile(join(ws.layers, "launch.toml")),
+    /args = \[ "run", "web" \]/,
+  );
+});
+
+Deno.test("pyproject.toml of 10 MB is handled", async () => {
+  await using ws = await workspace();
+  const filler = Array.from({ length: 250_000 }, (_, i) => `k${i} = "${"v".repeat(33)}"`).join(
+    "\n",
+  );
+  await Deno.writeTextFile(
+    pyproject(ws),
+    `[project.scripts]\nweb = "a:b"\n[tool.filler]\n${filler}\n`,
+  );
+  assert.ok((await Deno.stat(pyproject(ws))).size > 10_000_000);
+  const r = await detectIn(ws);
+  assert.equal(r.code, 0, r.stderr);
+});
+
+Deno.test("pyproject.toml nested 10,000 levels deep does not crash", async () => {
+  await using ws = await workspace();
+  await Deno.writeTextFile(pyproject(ws), `x = ${"[".repeat(10_000)}${"]".repeat(10_000)}\n`);
+  await bothPhases(ws, 1, /^pyproject\.toml:1:\d+: .*nested.*; fix the TOML syntax$/);
+});
+
+Deno.test("[tool.poetry.scripts] that is not a table", async () => {
+  await using ws = await workspace();
+  await Deno.writeTextFile(pyproject(ws), `[tool.poetry]\nscripts = ["a:b"]\n`);
+  await bothPhases(
+    ws,
+    1,
+    /^pyproject\.toml: \[tool\.poetry\.scripts\] must be a table .* but it is an array; fix or remove it$/,
+  );
+});
+
+Deno.test("[project.scripts] that is not a table", async () => {
+  await using ws = await workspace();
+  await Deno.writeTextFile(pyproject(ws), `[project]\nscripts = 1\n`);
+  await bothPhases(
+    ws,
+    1,
+    /^pyproject\.toml: \[project\.scripts\] must be a table .* but it is a number/,
+  );
+});
+
+Deno.test("a script value of the wrong type", async () => {
+  await using ws = await workspace();
+  await Deno.writeTextFile(pyproject(ws), `[tool.poetry.scripts]\nweb = true\n`);
+  await bothPhases(
+    ws,
+    1,
+    /^pyproject\.toml: \[tool\.poetry\.scripts\] "web" must be a string .* but it is a boolean$/,
+  );
+});
+
+Deno.test("a symlink loop at pyproject.toml", async () => {
+  await using ws = await workspace();
+  await Deno.symlink(pyproject(ws), pyproject(ws));
+  await bothPhases(ws, 1, /^pyproject\.toml: cannot be read \(too many levels of symbolic links\)/);
+});
+
+Deno.test("buildpack.toml with an unknown api names the supported versions", async () => {
+  await using ws = await workspace("0.13");
+  const r = await buildIn(ws, "0.8", { BP_POETRY_RUN_TARGET: "x" });
+  await assertRejected(
+    ws,
+    r,
+    1,
+    /buildpack\.toml: api "0\.13" is not supported; use one of 0\.7, 0\.8, 0\.9, 0\.10, 0\.11, 0\.12$/,
+  );
+});
+
+Deno.test("buildpack.toml without api names the supported versions", async () => {
+  await using ws = await workspace();
+  const file = join(ws.buildpack, "buildpack.toml");
+  await Deno.writeTextFile(file, (await Deno.readTextFile(file)).replace(/^api = .*$/m, ""));
+  const r = await buildIn(ws, "0.8", { BP_POETRY_RUN_TARGET: "x" });
+  await assertRejected(
+    ws,
+    r,
+    1,
+    /buildpack\.toml: "api" is missing; set it to one of 0\.7, .*0\.12$/,
+  );
+});
+
+Deno.test("an unwritable layers dir fails the build with one line and no partial file", async () => {
+  await using ws = await workspace();
+  const notDir = join(ws.root, "layers-file");
+  await Deno.writeTextFile(notDir, "");
+  const r = await buildIn(ws, "0.7", { BP_POETRY_RUN_TARGET: "x" }, {
+    args: [notDir, ws.platform, ws.buildPlan],
+  });
+  assert.equal(r.code, 1);
+  assert.match(
+    r.stderr,
+    /^.*layers-file\/launch\.toml: cannot write the launch\.toml \(.+\); check CNB_LAYERS_DIR and that the directory is writable\n$/,
+  );
+});
+
+Deno.test("an unwritable plan path fails detect with one line (exit 1)", async () => {
+  await using ws = await workspace();
+  await Deno.writeTextFile(pyproject(ws), `[project.scripts]\nweb = "a:b"\n`);
+  const notDir = join(ws.root, "plan-parent-is-a-file");
+  await Deno.writeTextFile(notDir, "");
+  const r = await detectIn(ws, "0.8", {}, {
+    cnb: { CNB_PLATFORM_DIR: ws.platform, CNB_BUILD_PLAN_PATH: join(notDir, "plan.toml") },
+  });
+  assert.equal(r.code, 1);
+  assert.match(
+    r.stderr,
+    /^.*plan-parent-is-a-file\/plan\.toml: cannot write the build plan \(.+\); check CNB_BUILD_PLAN_PATH/,
+  );
+});
+
+Deno.test("an unterminated quote in BP_POETRY_RUN_TARGET names the variable and column", async () => {
+  await using ws = await workspace();
+  const r = await detectIn(ws, "0.8", { BP_POETRY_RUN_TARGET: `gunicorn "app` });
+  await assertRejected(
+    ws,
+    r,
+    1,
+    /^BP_POETRY_RUN_TARGET has an unterminated double quote at column 10: /,
+  );
+});
+
+Deno.test("unexpected failures print a stack trace only with BP_LOG_LEVEL=DEBUG", async () => {
+  await using ws = await workspace();
+  await Deno.writeTextFile(pyproject(ws), `[project.scripts]\nweb = "a:b"\n`);
+  const extra = { extraFlags: [`--deny-write=${ws.layers}`] };
+  const quiet = await buildIn(ws, "0.8", {}, extra);
+  assert.equal(quiet.code, 1);
+  assert.equal(quiet.stderr.trimEnd().split("\n").length, 1, quiet.stderr);
+  const loud = await buildIn(ws, "0.8", { BP_LOG_LEVEL: "DEBUG" }, extra);
+  assert.equal(loud.code, 1);
+  assert.match(loud.stderr, /\n\s+at .*main\.ts:\d+:\d+/);
+});
