@@ -125,7 +125,7 @@ Deno.test("build() says which target it chose and why, after the process table",
   await build(env.ctx);
   assert.match(
     env.out(),
-    /\n\n  Start command poetry run gunicorn 'app:create\(\)' comes from BP_POETRY_RUN_TARGET\n$/,
+    /\n\n {2}Start command poetry run gunicorn 'app:create\(\)' comes from BP_POETRY_RUN_TARGET\n$/,
   );
   const one = context({ pyproject: `[project.scripts]\nserve = "a:b"\n` });
   await build(one.ctx);
