@@ -193,7 +193,10 @@ Deno.test("an unknown phase is a usage error (exit 2)", async () => {
 Deno.test("BP_LOG_LEVEL=debug prints the debug lines; INFO does not", async () => {
   await using ws = await workspace();
   const dbg = await buildIn(ws, "0.8", { BP_POETRY_RUN_TARGET: "a b", BP_LOG_LEVEL: "debug" });
-  assert.match(dbg.stdout, / {2}Finding the poetry run target\n {4}Found BP_POETRY_RUN_TARGET=a b\n/);
+  assert.match(
+    dbg.stdout,
+    / {2}Finding the poetry run target\n {4}Found BP_POETRY_RUN_TARGET=a b\n/,
+  );
   const info = await buildIn(ws, "0.8", { BP_POETRY_RUN_TARGET: "a b", BP_LOG_LEVEL: "INFO" });
   assert.doesNotMatch(info.stdout, /Finding/);
 });

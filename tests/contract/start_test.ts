@@ -1,0 +1,63 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { REPO_ROOT, tempDir } from "../_helpers.ts";
+
+async function start(args: string[], cwd = REPO_ROOT): Promise<{ code: number; out: string }> {
+  const r = await new Deno.Command(Deno.execPath(), {
+    args: ["task", "-q", "--config", join(REPO_ROOT, "deno.json"), "start", ...args],
+    cwd,
+    // A fresh shell: no INIT_CWD inherited from the `deno task test` running us.
+    clearEnv: true,
+    env: Object.fromEntries(
+      ["PATH", "HOME", "DENO_DIR"].flatMap((k) => {
+        const v = Deno.env.get(k);
+        return v === undefined ? [] : [[k, v]];
+      }),
+    ),
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const dec = new TextDecoder();
+  return { code: r.code, out: dec.decode(r.stdout) + dec.decode(r.stderr) };
+}
+
+Deno.test("deno task start runs detect and build on the example app", async () => {
+  const r = await start([]);
+  assert.equal(r.code, 0, r.out);
+  assert.match(
+    r.out,
+    /App: .*examples\/default_app \(the example app\)\nDetect: pass \(exit 0\)\n/,
+  );
+  assert.match(r.out, /Requires at launch: cpython, poetry, poetry-venv\n/);
+  assert.match(r.out, / {4}web \(default\): \["poetry","run","web"\]\n$/);
+});
+
+Deno.test("deno task start resolves the app dir from the caller and writes --env as platform env", async () => {
+  await using app = await tempDir();
+  await Deno.writeTextFile(
+    join(app.path, "pyproject.toml"),
+    `[project.scripts]\na = "x:y"\nb = "x:z"\n`,
+  );
+  const failed = await start(["."], app.path);
+  assert.equal(failed.code, 100, failed.out);
+  assert.match(failed.out, /Detect: fail \(exit 100\)\n.*none is named web, start, serve, server/);
+  const r = await start([
+    ".",
+    "--env",
+    "BP_POETRY_RUN_TARGET=b --flag 'x y'",
+    "--env",
+    "BP_LIVE_RELOAD_ENABLED=true",
+  ], app.path);
+  assert.equal(r.code, 0, r.out);
+  assert.match(r.out, /Requires at launch: cpython, poetry, poetry-venv, watchexec\n/);
+  assert.match(
+    r.out,
+    /reload-web \(default\): \["watchexec","--restart","--watch",".*","--shell","none","--","poetry","run","b","--flag","x y"\]/,
+  );
+});
+
+Deno.test("deno task start rejects bad usage with exit 2", async () => {
+  assert.equal((await start(["--env", "NOEQUALS"])).code, 2);
+  assert.equal((await start(["/does/not/exist"])).code, 2);
+  assert.equal((await start(["--bogus"])).code, 2);
+});
