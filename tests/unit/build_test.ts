@@ -196,3 +196,11 @@ Deno.test("build() title has no trailing space when the version is not stamped",
   await build({ ...ctx, buildpack: { ...INFO, version: "" } });
   assert.ok(out().startsWith("Paketo Buildpack for Poetry Run\n"));
 });
+
+Deno.test("build() passes on a loader error unchanged (reference: parser error is returned)", async () => {
+  const { ctx } = context({});
+  await assert.rejects(
+    () => build({ ...ctx, loadPyProject: () => Promise.reject(new Error("some error")) }),
+    /some error/,
+  );
+});

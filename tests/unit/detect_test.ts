@@ -171,3 +171,9 @@ Deno.test("detect() mentions skipped file scripts at debug level only", async ()
   await detect({ ...context({ pyproject: text }), logger: quiet.logger });
   assert.doesNotMatch(quiet.out(), /Skipping/);
 });
+
+Deno.test("detect() passes on a loader error unchanged (reference: parser error is returned)", async () => {
+  const ctx = context({});
+  const failing = { ...ctx, loadPyProject: () => Promise.reject(new Error("some error")) };
+  await assert.rejects(() => detect(failing), /some error/);
+});
