@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { parseToml } from "../../src/cnb/toml.ts";
+import { REPO_ROOT } from "../_helpers.ts";
 import { buildIn, detectIn, runPhase, workspace } from "./_spawn.ts";
 
 const MY_SCRIPT =
@@ -199,4 +200,28 @@ Deno.test("BP_LOG_LEVEL=debug prints the debug lines; INFO does not", async () =
   );
   const info = await buildIn(ws, "0.8", { BP_POETRY_RUN_TARGET: "a b", BP_LOG_LEVEL: "INFO" });
   assert.doesNotMatch(info.stdout, /Finding/);
+});
+
+Deno.test("deno task phase runs in the caller's directory (the app), as the lifecycle would", async () => {
+  await using ws = await workspace();
+  await Deno.writeTextFile(join(ws.app, "pyproject.toml"), MY_SCRIPT);
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "task",
+      "-q",
+      "--config",
+      join(REPO_ROOT, "deno.json"),
+      "phase",
+      "detect",
+      ws.platform,
+      "../detect/plan.toml",
+    ],
+    cwd: ws.app,
+    clearEnv: true,
+    env: { PATH: Deno.env.get("PATH") ?? "", HOME: Deno.env.get("HOME") ?? "/" },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
+  assert.equal(await Deno.readTextFile(ws.detectPlan), PLAN);
 });
