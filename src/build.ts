@@ -134,6 +134,14 @@ function explain(target: Target, project: PyProject | null): string {
 function warnAboutPoetry(project: PyProject, target: Target, logger: Logger): void {
   const script = target.script;
   if (script === undefined) return;
+  if (script.form === "reference" && script.table === "tool.poetry.scripts") {
+    // Measured with Poetry 2.5.1: run.py reads script["callable"] for every table-form entry.
+    logger.warn(
+      `pyproject.toml declares [tool.poetry.scripts] "${script.name}" as { reference = ... }, which ` +
+        `"poetry run ${script.name}" cannot start (Poetry fails with KeyError 'callable'); move it to ` +
+        `[project.scripts] as ${script.name} = "${script.reference}", or set ${TARGET_VARIABLE}`,
+    );
+  }
   if (!project.packageMode && script.table === "project.scripts") {
     logger.warn(
       `pyproject.toml sets package-mode = false, so Poetry does not install [project.scripts] "${script.name}" ` +

@@ -204,3 +204,20 @@ Deno.test("build() passes on a loader error unchanged (reference: parser error i
     /some error/,
   );
 });
+
+Deno.test("build() warns that poetry run cannot start a { reference } [tool.poetry.scripts] entry", async () => {
+  const { ctx, err } = context({
+    pyproject: `[tool.poetry.scripts]\nweb = { reference = "app.main:run", type = "console" }\n`,
+  });
+  const { processes } = await build(ctx);
+  assert.deepEqual(processes.map(argvOf), [["poetry", "run", "web"]]);
+  assert.match(
+    err(),
+    /\{ reference = \.\.\. \}, which "poetry run web" cannot start \(Poetry fails with KeyError 'callable'\); move it to \[project\.scripts\] as web = "app\.main:run"/,
+  );
+  const legacy = context({
+    pyproject: `[tool.poetry.scripts]\nweb = { callable = "app.main:run" }\n`,
+  });
+  await build(legacy.ctx);
+  assert.equal(legacy.err(), "");
+});
