@@ -1,0 +1,329 @@
+/**
+ * Runs the real CNB lifecycle (v0.21.17 detector, builder, launcher) on a host,
+ * as an unprivileged user, against an order of [test provider, poetry-run].
+ *
+ * @module
+ */
+import { join } from "node:path";
+import { cp } from "node:fs/promises";
+import { parseToml } from "../../src/cnb/toml.ts";
+import { writeDevBuildpack } from "../../scripts/dev_buildpack.ts";
+import { REPO_ROOT } from "../_helpers.ts";
+
+/** The tools directory written by scripts/install-tools.sh. */
+export const TOOLS_DIR: string = Deno.env.get("POETRY_RUN_TOOLS_DIR") ?? toolsDirFromRepo();
+
+function toolsDirFromRepo(): string {
+  try {
+    return Deno.realPathSync(join(REPO_ROOT, ".tools"));
+  } catch {
+    return "/var/cache/poetry-run-tools";
+  }
+}
+
+const UID = 65534;
+const BP_ID = "paketo-buildpacks/poetry-run";
+const BP_DIR = "paketo-buildpacks_poetry-run";
+
+/**
+ * Tells why the integration tests cannot run, or `undefined` when they can.
+ * In CI (`CI` set) the caller must fail on a reason rather than skip.
+ *
+ * @returns A reason, or undefined.
+ */
+export function missingTools(): string | undefined {
+  for (
+    const path of [
+      "bin/lifecycle",
+      "bin/launcher",
+      "poetry/bin/poetry",
+      "watchexec/bin/watchexec",
+      "deno_dir",
+    ]
+  ) {
+    try {
+      Deno.statSync(join(TOOLS_DIR, path));
+    } catch {
+      return `${join(TOOLS_DIR, path)} is missing: run scripts/install-tools.sh`;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Declares an integration test: fails in CI when tools are missing, skips with a printed reason on a laptop.
+ *
+ * @param name Test name.
+ * @param fn Body.
+ */
+export function integrationTest(name: string, fn: () => Promise<void>): void {
+  const missing = missingTools();
+  const inCi = (Deno.env.get("CI") ?? "") !== "";
+  if (missing !== undefined && !inCi) {
+    console.log(`skipping "${name}": ${missing} (CI unset)`);
+  }
+  Deno.test({
+    name,
+    ignore: missing !== undefined && !inCi,
+    sanitizeOps: false,
+    sanitizeResources: false,
+    fn: async () => {
+      if (missing !== undefined) throw new Error(`integration tools missing in CI: ${missing}`);
+      await fn();
+    },
+  });
+}
+
+/** A lifecycle run's inputs and outputs. */
+export interface Build extends AsyncDisposable {
+  /** Root of the temporary tree. */
+  readonly root: string;
+  /** The app directory (copy of the fixture). */
+  readonly app: string;
+  /** The layers directory. */
+  readonly layers: string;
+  /** Detector exit code. */
+  readonly detectCode: number;
+  /** Detector output. */
+  readonly detectOutput: string;
+  /** Builder exit code (undefined when detect failed). */
+  readonly buildCode?: number;
+  /** Builder output. */
+  readonly buildOutput: string;
+  /** group.toml text ("" when absent). */
+  readonly group: string;
+  /** plan.toml text. */
+  readonly plan: string;
+  /** This buildpack's launch.toml text. */
+  readonly launch: string;
+  /** `<layers>/config/metadata.toml` text. */
+  readonly metadata: string;
+}
+
+/** Options of {@linkcode lifecycleBuild}. */
+export interface BuildOptions {
+  /** BP_* values, written as `<platform>/env/NAME`. */
+  readonly env?: Record<string, string>;
+  /** Buildpack API of poetry-run's buildpack.toml. */
+  readonly api?: string;
+  /** Stop after detect. */
+  readonly detectOnly?: boolean;
+}
+
+async function exec(
+  args: string[],
+  env: Record<string, string>,
+  cwd?: string,
+): Promise<{ code: number; output: string }> {
+  const out = await new Deno.Command(args[0] as string, {
+    args: args.slice(1),
+    env,
+    clearEnv: true,
+    ...(cwd === undefined ? {} : { cwd }),
+    stdout: "piped",
+    stderr: "piped",
+    signal: AbortSignal.timeout(300_000),
+  }).output();
+  const dec = new TextDecoder();
+  return { code: out.code, output: dec.decode(out.stdout) + dec.decode(out.stderr) };
+}
+
+const readOr = (path: string) => Deno.readTextFile(path).catch(() => "");
+
+/**
+ * Copies a fixture app, writes the buildpacks and order, runs `lifecycle detect`
+ * then (when it passed) `lifecycle build` as uid 65534.
+ *
+ * @param fixture Name under tests/fixtures/apps, or an absolute directory.
+ * @param opts Env, API, detect only.
+ * @returns The outputs; dispose to remove the tree.
+ */
+export async function lifecycleBuild(fixture: string, opts: BuildOptions = {}): Promise<Build> {
+  const root = await Deno.makeTempDir({ prefix: "poetry-run-it-" });
+  const dispose = () => Deno.remove(root, { recursive: true }).catch(() => {});
+  try {
+    const app = join(root, "workspace");
+    const layers = join(root, "layers");
+    const platform = join(root, "platform");
+    const bps = join(root, "buildpacks");
+    const src = fixture.startsWith("/")
+      ? fixture
+      : join(REPO_ROOT, "tests", "fixtures", "apps", fixture);
+    await cp(src, app, { recursive: true });
+    for (const dir of [layers, join(platform, "env"), join(root, "tmp"), join(root, "home")]) {
+      await Deno.mkdir(dir, { recursive: true });
+    }
+    const env = { POETRY_RUN_TOOLS_DIR: TOOLS_DIR, ...(opts.env ?? {}) };
+    for (const [name, value] of Object.entries(env)) {
+      await Deno.writeTextFile(join(platform, "env", name), value);
+    }
+    await writeDevBuildpack(join(bps, BP_DIR, "0.0.1"), {
+      version: "0.0.1",
+      denoDir: join(TOOLS_DIR, "deno_dir"),
+      ...(opts.api === undefined ? {} : { api: opts.api }),
+    });
+    await cp(
+      join(REPO_ROOT, "tests", "integration", "providers", "poetry-deps"),
+      join(bps, "test_poetry-deps", "0.0.1"),
+      {
+        recursive: true,
+      },
+    );
+    const order = join(root, "order.toml");
+    await Deno.writeTextFile(
+      order,
+      `[[order]]\n[[order.group]]\nid = "test/poetry-deps"\nversion = "0.0.1"\n` +
+        `[[order.group]]\nid = "${BP_ID}"\nversion = "0.0.1"\n`,
+    );
+    await exec(["chown", "-R", `${UID}:${UID}`, root], { PATH: "/usr/bin:/bin" });
+    await Deno.chmod(root, 0o755);
+    const lifecycle = join(TOOLS_DIR, "bin", "lifecycle");
+    const asUser = ["setpriv", `--reuid=${UID}`, `--regid=${UID}`, "--clear-groups"];
+    const lcEnv = {
+      PATH: `/usr/local/bin:/usr/bin:/bin`,
+      HOME: join(root, "home"),
+      TMPDIR: join(root, "tmp"),
+      CNB_PLATFORM_API: "0.15",
+    };
+    const common = [
+      "-app",
+      app,
+      "-buildpacks",
+      bps,
+      "-layers",
+      layers,
+      "-platform",
+      platform,
+      "-log-level",
+      "debug",
+    ];
+    const detect = await exec([...asUser, lifecycle, "detect", ...common, "-order", order], lcEnv);
+    let buildCode: number | undefined;
+    let buildOutput = "";
+    if (detect.code === 0 && !opts.detectOnly) {
+      const build = await exec([...asUser, lifecycle, "build", ...common], lcEnv);
+      buildCode = build.code;
+      buildOutput = build.output;
+    }
+    return {
+      root,
+      app,
+      layers,
+      detectCode: detect.code,
+      detectOutput: detect.output,
+      ...(buildCode === undefined ? {} : { buildCode }),
+      buildOutput,
+      group: await readOr(join(layers, "group.toml")),
+      plan: await readOr(join(layers, "plan.toml")),
+      launch: await readOr(join(layers, BP_DIR, "launch.toml")),
+      metadata: await readOr(join(layers, "config", "metadata.toml")),
+      [Symbol.asyncDispose]: dispose,
+    };
+  } catch (error) {
+    await dispose();
+    throw error;
+  }
+}
+
+/** A running launched process. */
+export interface Launched extends AsyncDisposable {
+  /** The port it was told to listen on. */
+  readonly port: number;
+  /** Output so far. */
+  readonly output: () => string;
+}
+
+/** Picks a free loopback port. */
+export function freePort(): number {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (listener.addr as Deno.NetAddr).port;
+  listener.close();
+  return port;
+}
+
+/**
+ * Starts a process type through the real launcher (argv[0] = type), as uid 65534,
+ * with PORT and HOST=127.0.0.1. Dispose kills its whole process group.
+ *
+ * @param build The build.
+ * @param type The process type.
+ * @returns The running process.
+ */
+export async function launch(build: Build, type: string): Promise<Launched> {
+  const proc = join(build.root, "proc");
+  await Deno.mkdir(proc, { recursive: true });
+  await Deno.symlink(join(TOOLS_DIR, "bin", "launcher"), join(proc, type));
+  const port = freePort();
+  const child = new Deno.Command("setpriv", {
+    args: [`--reuid=${UID}`, `--regid=${UID}`, "--clear-groups", "setsid", join(proc, type)],
+    env: {
+      PATH: "/usr/local/bin:/usr/bin:/bin",
+      HOME: join(build.root, "home"),
+      CNB_PLATFORM_API: "0.15",
+      CNB_LAYERS_DIR: build.layers,
+      CNB_APP_DIR: build.app,
+      PORT: String(port),
+      HOST: "127.0.0.1",
+    },
+    clearEnv: true,
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  let output = "";
+  const dec = new TextDecoder();
+  const pump = async (stream: ReadableStream<Uint8Array>) => {
+    for await (const chunk of stream) output += dec.decode(chunk);
+  };
+  const pumps = Promise.all([pump(child.stdout), pump(child.stderr)]);
+  return {
+    port,
+    output: () => output,
+    [Symbol.asyncDispose]: async () => {
+      try {
+        // setsid made the launcher a group leader: kill the group (watchexec, poetry, python).
+        Deno.kill(-child.pid, "SIGKILL");
+      } catch { /* already gone */ }
+      await child.status;
+      await pumps.catch(() => {});
+    },
+  };
+}
+
+/**
+ * Polls `http://127.0.0.1:<port>/` until it answers 200 or the time runs out.
+ *
+ * @param port The port.
+ * @param timeoutMs Bound on the wait.
+ * @param differentFrom Keep polling while the body equals this.
+ * @returns The body.
+ */
+export async function waitForHttp(
+  port: number,
+  timeoutMs = 60_000,
+  differentFrom?: string,
+): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  let last = "no answer";
+  while (Date.now() < deadline) {
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}/`, { signal: AbortSignal.timeout(2_000) });
+      const body = await res.text();
+      if (res.status === 200 && body !== differentFrom) return body;
+      last = `status ${res.status}: ${body}`;
+    } catch (error) {
+      last = String(error);
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`no HTTP 200 on 127.0.0.1:${port} within ${timeoutMs} ms (last: ${last})`);
+}
+
+/**
+ * Parses TOML into plain JSON data.
+ *
+ * @param text TOML.
+ * @returns Plain data.
+ */
+export function plainToml(text: string): Record<string, unknown> {
+  return JSON.parse(JSON.stringify(parseToml(text)));
+}
