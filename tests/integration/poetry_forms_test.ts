@@ -1,0 +1,77 @@
+import assert from "node:assert/strict";
+import { integrationTest, launch, lifecycleBuild, plainToml, waitForHttp } from "./lifecycle.ts";
+
+integrationTest("Poetry 2 app with only [project.scripts] starts and serves", async () => {
+  await using build = await lifecycleBuild("project_scripts");
+  assert.equal(build.buildCode, 0, build.detectOutput + build.buildOutput);
+  assert.ok(build.buildOutput.includes("    web (default): poetry run serve\n"), build.buildOutput);
+  await using web = await launch(build, "web");
+  assert.match(
+    await waitForHttp(web.port).catch((e) => Promise.reject(new Error(`${e}\n${web.output()}`))),
+    /^hello/,
+  );
+});
+
+integrationTest(
+  "package-mode = false with [project.scripts]: build warns, and Poetry indeed cannot start it",
+  async () => {
+    await using build = await lifecycleBuild("no_package_mode");
+    assert.equal(build.buildCode, 0, build.detectOutput + build.buildOutput);
+    assert.match(
+      build.buildOutput,
+      /package-mode = false, so Poetry does not install \[project\.scripts\] "web"/,
+    );
+    await using web = await launch(build, "web");
+    const deadline = Date.now() + 30_000;
+    while (!web.output().includes("Command not found: web") && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    assert.match(web.output(), /Command not found: web/);
+  },
+);
+
+integrationTest(
+  "{ reference, type = console } in [tool.poetry.scripts]: build warns, and Poetry indeed fails",
+  async () => {
+    await using build = await lifecycleBuild("reference_form");
+    assert.equal(build.buildCode, 0, build.detectOutput + build.buildOutput);
+    assert.match(
+      build.buildOutput,
+      /"poetry run web" cannot start \(Poetry fails with KeyError 'callable'\)/,
+    );
+    await using web = await launch(build, "web");
+    const deadline = Date.now() + 30_000;
+    while (!web.output().includes("'callable'") && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    assert.match(web.output(), /'callable'/);
+  },
+);
+
+integrationTest(
+  "several scripts including start: start is web, the others are process types",
+  async () => {
+    await using build = await lifecycleBuild("several_scripts");
+    assert.equal(build.buildCode, 0, build.detectOutput + build.buildOutput);
+    const md = plainToml(build.metadata) as { processes: { type: string; args: string[] }[] };
+    assert.deepEqual(md.processes.map((p) => [p.type, ...p.args]).sort(), [
+      ["migrate", "run", "migrate"],
+      ["web", "run", "start"],
+      ["worker", "run", "worker"],
+    ]);
+    await using web = await launch(build, "web");
+    assert.match(await waitForHttp(web.port), /^hello/);
+  },
+);
+
+integrationTest(
+  "buildpack.toml api = 0.12: the lifecycle accepts array commands and the app starts",
+  async () => {
+    await using build = await lifecycleBuild("default_app", { api: "0.12" });
+    assert.equal(build.buildCode, 0, build.detectOutput + build.buildOutput);
+    assert.match(build.launch, /command = \[ "poetry", "run", "my script" \]/);
+    assert.doesNotMatch(build.launch, /direct/);
+    await using web = await launch(build, "web");
+    assert.match(await waitForHttp(web.port), /^hello from default_app v1/);
+  },
+);
