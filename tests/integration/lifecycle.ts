@@ -255,7 +255,7 @@ export async function launch(build: Build, type: string): Promise<Launched> {
   await Deno.symlink(join(TOOLS_DIR, "bin", "launcher"), join(proc, type));
   const port = freePort();
   const child = new Deno.Command("setpriv", {
-    args: [`--reuid=${UID}`, `--regid=${UID}`, "--clear-groups", join(proc, type)],
+    args: [`--reuid=${UID}`, `--regid=${UID}`, "--clear-groups", "setsid", join(proc, type)],
     env: {
       PATH: "/usr/local/bin:/usr/bin:/bin",
       HOME: join(build.root, "home"),
@@ -279,8 +279,7 @@ export async function launch(build: Build, type: string): Promise<Launched> {
     port,
     output: () => output,
     [Symbol.asyncDispose]: async () => {
-      // watchexec starts its command in a process group of its own: kill the whole tree.
-      await killTree(child.pid);
+      await killSession(child.pid);
       await Promise.race([child.status, sleep(10_000)]);
       await Promise.race([pumps.catch(() => {}), sleep(5_000)]);
     },
@@ -289,36 +288,18 @@ export async function launch(build: Build, type: string): Promise<Launched> {
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-/** Every descendant of a process, from /proc. */
-async function descendants(pid: number): Promise<number[]> {
-  const children = new Map<number, number[]>();
-  for await (const entry of Deno.readDir("/proc")) {
-    if (!/^\d+$/.test(entry.name)) continue;
-    const stat = await Deno.readTextFile(`/proc/${entry.name}/stat`).catch(() => "");
-    const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-    if (!Number.isNaN(ppid)) {
-      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry.name)]);
-    }
-  }
-  const out: number[] = [];
-  const queue = [pid];
-  while (queue.length > 0) {
-    for (const c of children.get(queue.shift() as number) ?? []) {
-      out.push(c);
-      queue.push(c);
-    }
-  }
-  return out;
-}
-
-/** Kills a process and all its descendants (SIGKILL). */
-async function killTree(pid: number): Promise<void> {
-  const all = [pid, ...(await descendants(pid))];
-  for (const p of all) {
-    try {
-      Deno.kill(p, "SIGKILL");
-    } catch { /* already gone */ }
-  }
+/**
+ * Kills every process of a session (SIGKILL). The launcher runs under `setsid`, so
+ * its session holds it, watchexec, poetry and the app, even where watchexec gave its
+ * command a process group of its own.
+ */
+async function killSession(sid: number): Promise<void> {
+  await new Deno.Command("pkill", {
+    args: ["-KILL", "-s", String(sid)],
+    stdout: "null",
+    stderr: "null",
+  })
+    .output();
 }
 
 /**
