@@ -1,0 +1,85 @@
+/**
+ * A reproducible ustar writer: sorted entries, fixed mtime, uid/gid 0, fixed modes.
+ *
+ * @module
+ */
+
+/** One archive entry. */
+export type TarEntry =
+  | { readonly path: string; readonly type: "dir" }
+  | {
+    readonly path: string;
+    readonly type: "file";
+    readonly data: Uint8Array;
+    readonly executable: boolean;
+  }
+  | { readonly path: string; readonly type: "symlink"; readonly target: string };
+
+const enc = new TextEncoder();
+
+function field(buf: Uint8Array, offset: number, length: number, value: string): void {
+  const bytes = enc.encode(value);
+  if (bytes.length > length) {
+    throw new RangeError(`Cannot write tar field: ${JSON.stringify(value)} is too long`);
+  }
+  buf.set(bytes, offset);
+}
+
+function octal(buf: Uint8Array, offset: number, length: number, value: number): void {
+  field(buf, offset, length, `${value.toString(8).padStart(length - 1, "0")}\0`);
+}
+
+function header(entry: TarEntry, size: number, mtime: number): Uint8Array {
+  const h = new Uint8Array(512);
+  const name = entry.type === "dir" ? `${entry.path}/` : entry.path;
+  if (enc.encode(name).length > 100) {
+    throw new RangeError(`Cannot archive ${name}: path longer than 100 bytes`);
+  }
+  field(h, 0, 100, name);
+  const mode = entry.type === "file" && !entry.executable
+    ? 0o644
+    : entry.type === "symlink"
+    ? 0o777
+    : 0o755;
+  octal(h, 100, 8, mode);
+  octal(h, 108, 8, 0);
+  octal(h, 116, 8, 0);
+  octal(h, 124, 12, size);
+  octal(h, 136, 12, mtime);
+  h.fill(0x20, 148, 156);
+  field(h, 156, 1, entry.type === "dir" ? "5" : entry.type === "symlink" ? "2" : "0");
+  if (entry.type === "symlink") field(h, 157, 100, entry.target);
+  field(h, 257, 6, "ustar\0");
+  field(h, 263, 2, "00");
+  field(h, 265, 32, "root");
+  field(h, 297, 32, "root");
+  const sum = h.reduce((a, b) => a + b, 0);
+  field(h, 148, 8, `${sum.toString(8).padStart(6, "0")}\0 `);
+  return h;
+}
+
+/**
+ * Writes a tar archive; the same entries give the same bytes.
+ *
+ * @param entries The entries (any order: they are sorted by path).
+ * @param mtime Modification time for every entry, in seconds.
+ * @returns The archive.
+ */
+export function writeTar(entries: readonly TarEntry[], mtime = 0): Uint8Array {
+  const sorted = [...entries].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  const parts: Uint8Array[] = [];
+  for (const entry of sorted) {
+    const data = entry.type === "file" ? entry.data : new Uint8Array(0);
+    parts.push(header(entry, data.length, mtime), data);
+    const pad = (512 - (data.length % 512)) % 512;
+    if (pad > 0) parts.push(new Uint8Array(pad));
+  }
+  parts.push(new Uint8Array(1024));
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let offset = 0;
+  for (const p of parts) {
+    out.set(p, offset);
+    offset += p.length;
+  }
+  return out;
+}
