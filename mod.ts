@@ -13,6 +13,8 @@ export * from "./src/cnb/buildpack_toml.ts";
 export * from "./src/cnb/errors.ts";
 export * from "./src/cnb/exit_codes.ts";
 export * from "./src/cnb/inputs.ts";
+export * from "./src/cnb/io_error.ts";
+export * from "./src/cnb/posix_path.ts";
 export * from "./src/cnb/launch.ts";
 export * from "./src/cnb/logger.ts";
 export * from "./src/cnb/parse_bool.ts";

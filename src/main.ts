@@ -10,14 +10,13 @@
  *
  * @module
  */
-import process from "node:process";
-import { basename, dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { absolutePath, baseName, dirName, joinPath } from "./cnb/posix_path.ts";
 import { BuildpackError, DetectFailure } from "./cnb/errors.ts";
 import { ExitCode } from "./cnb/exit_codes.ts";
 import { detectInputs, type EnvLookup } from "./cnb/inputs.ts";
 import { isDebugLevel, Logger, type Sink } from "./cnb/logger.ts";
 import { writeFileAtomic } from "./cnb/atomic_write.ts";
+import { describeIoError } from "./cnb/io_error.ts";
 import { detect } from "./detect.ts";
 import { buildPlanToml } from "./cnb/plan.ts";
 import type { PyProject } from "./pyproject.ts";
@@ -65,7 +64,7 @@ export async function run(
   io: Io = processIo(),
 ): Promise<number> {
   const debug = isDebugLevel(io.env("BP_LOG_LEVEL"));
-  const self = basename(argv0);
+  const self = baseName(argv0);
   const fromArgv0 = PHASES.has(self);
   const phase = fromArgv0 ? self : args[0];
   const rest = fromArgv0 ? args : args.slice(1);
@@ -133,7 +132,7 @@ async function runBuild(
     logger,
   });
   await writeOutput(
-    join(inputs.layersDir, "launch.toml"),
+    joinPath(inputs.layersDir, "launch.toml"),
     launchToml(result.processes, buildpack.api),
     "CNB_LAYERS_DIR",
     "launch.toml",
@@ -148,8 +147,8 @@ async function runBuild(
 function buildpackDir(io: Io, argv0: string | undefined): string {
   const fromEnv = io.env("CNB_BUILDPACK_DIR");
   if (fromEnv !== undefined && fromEnv !== "") return fromEnv;
-  if (argv0 !== undefined) return dirname(dirname(resolve(io.cwd, argv0)));
-  return fileURLToPath(new URL("..", import.meta.url));
+  if (argv0 !== undefined) return dirName(dirName(absolutePath(io.cwd, argv0)));
+  return decodeURIComponent(new URL("..", import.meta.url).pathname).replace(/\/$/, "");
 }
 
 async function writeOutput(
@@ -158,7 +157,6 @@ async function writeOutput(
   variable: string,
   what: string,
 ): Promise<void> {
-  const { describeIoError } = await import("./cnb/buildpack_toml.ts");
   try {
     await writeFileAtomic(path, text);
   } catch (error) {
@@ -182,11 +180,8 @@ async function writeOutput(
  * @throws {BuildpackError} When it exists but cannot be read, is not UTF-8, or is invalid.
  */
 export async function loadPyProject(appDir: string): Promise<PyProject | null> {
-  const [{ parsePyProject }, { describeIoError }] = await Promise.all([
-    import("./pyproject.ts"),
-    import("./cnb/buildpack_toml.ts"),
-  ]);
-  const path = join(appDir, "pyproject.toml");
+  const { parsePyProject } = await import("./pyproject.ts");
+  const path = joinPath(appDir, "pyproject.toml");
   let bytes: Uint8Array;
   try {
     bytes = await Deno.readFile(path);
@@ -219,5 +214,11 @@ if (import.meta.main) {
   // directory (the app, as under the lifecycle) is in INIT_CWD.
   const callerDir = Deno.build.standalone ? undefined : Deno.env.get("INIT_CWD");
   if (callerDir !== undefined && callerDir !== "") Deno.chdir(callerDir);
-  Deno.exit(await run(process.argv0, Deno.args));
+  // argv[0] (kept through the bin/detect symlink) is only needed when the phase
+  // is not the first argument; node:process costs ~27 ms of start-up, so only
+  // then is it loaded.
+  const argv0 = PHASES.has(Deno.args[0] ?? "")
+    ? "deno"
+    : (await import("node:process")).default.argv0;
+  Deno.exit(await run(argv0, Deno.args));
 }

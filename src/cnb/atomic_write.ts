@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { basename, dirname, join } from "node:path";
+import { baseName, dirName, joinPath } from "./posix_path.ts";
 
 /**
  * Writes a text file atomically: a temporary file in the same directory,
@@ -15,9 +15,9 @@ import { basename, dirname, join } from "node:path";
  * @returns Resolves when the file is in place.
  */
 export async function writeFileAtomic(path: string, text: string): Promise<void> {
-  const temp = join(
-    dirname(path),
-    `.${basename(path)}.${Deno.pid}.${crypto.randomUUID().slice(0, 8)}.tmp`,
+  const temp = joinPath(
+    dirName(path),
+    `.${baseName(path)}.${Deno.pid}.${crypto.randomUUID().slice(0, 8)}.tmp`,
   );
   try {
     await Deno.writeTextFile(temp, text, { createNew: true, mode: 0o644 });

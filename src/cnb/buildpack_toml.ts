@@ -5,6 +5,7 @@
  */
 import { type BuildpackApi, isSupportedApi, SUPPORTED_APIS } from "./api.ts";
 import { BuildpackError } from "./errors.ts";
+import { describeIoError } from "./io_error.ts";
 import { parseToml, TomlSyntaxError } from "./toml.ts";
 
 /** What the phases need from buildpack.toml. */
@@ -90,20 +91,4 @@ export function isTable(value: unknown): value is Record<string, unknown> {
   if (value === null || typeof value !== "object" || Array.isArray(value)) return false;
   const proto = Object.getPrototypeOf(value);
   return proto === null || proto === Object.prototype;
-}
-
-/**
- * Describes a file-system error in a few words.
- *
- * @param error The error.
- * @returns E.g. `not found`, `permission denied`.
- */
-export function describeIoError(error: unknown): string {
-  if (error instanceof Deno.errors.NotFound) return "not found";
-  if (error instanceof Deno.errors.PermissionDenied) return "permission denied";
-  if (error instanceof Deno.errors.IsADirectory) return "it is a directory";
-  if (error instanceof Deno.errors.FilesystemLoop) return "too many levels of symbolic links";
-  if (error instanceof Deno.errors.InvalidData) return "not valid UTF-8";
-  if (error instanceof Error) return error.message;
-  return String(error);
 }
