@@ -6,6 +6,7 @@
 import { isTable } from "./cnb/buildpack_toml.ts";
 import { BuildpackError } from "./cnb/errors.ts";
 import { parseToml, TomlSyntaxError } from "./cnb/toml.ts";
+import { relevantSections } from "./pyproject_sections.ts";
 
 /** Which table a script was declared in. */
 export type ScriptTable = "project.scripts" | "tool.poetry.scripts";
@@ -86,7 +87,7 @@ function scriptTable(value: unknown, table: ScriptTable): Record<string, unknown
 export function parsePyProject(text: string): PyProject {
   let doc: Record<string, unknown>;
   try {
-    doc = parseToml(text);
+    doc = parseRelevant(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
   } catch (error) {
     if (error instanceof TomlSyntaxError) {
       throw new BuildpackError(
@@ -133,6 +134,23 @@ export function parsePyProject(text: string): PyProject {
     fail(`[tool.poetry] package-mode must be true or false, but it is ${typeName(mode)}`);
   }
   return { scripts, fileScripts, conflicts, packageMode: mode ?? true };
+}
+
+/**
+ * Parses only the tables this buildpack reads when the document can be
+ * reduced safely; any parse error is taken from the whole document, so error
+ * messages are exactly those of a full parse.
+ */
+function parseRelevant(text: string): Record<string, unknown> {
+  const reduced = relevantSections(text);
+  if (reduced !== null) {
+    try {
+      return parseToml(reduced);
+    } catch {
+      // fall through: report (or recover from) the full document
+    }
+  }
+  return parseToml(text);
 }
 
 function poetryScript(name: string, value: unknown): Script | "file" {
