@@ -25,6 +25,7 @@ export * from "./src/build.ts";
 export * from "./src/detect.ts";
 export * from "./src/live_reload.ts";
 export * from "./src/pyproject.ts";
+export * from "./src/pyproject_sections.ts";
 export * from "./src/shell_words.ts";
 export * from "./src/target.ts";
 export { type Io, loadPyProject, processIo, run } from "./src/main.ts";

@@ -144,7 +144,16 @@ export function findDenort(
   return { found: (bin !== undefined && exists(bin)) || exists(cachePath), cachePath };
 }
 
-/** The `deno compile` arguments for one target. */
+/**
+ * The `deno compile` arguments for one target. `--bundle` embeds one bundled
+ * module (smol-toml inlined) instead of the npm tree: `deno task bench` shows
+ * the bundled entry starting 7-10 ms faster than the unbundled one.
+ *
+ * @param triple Target triple.
+ * @param engine JavaScript engine.
+ * @param output The executable to write.
+ * @returns Arguments for `deno`.
+ */
 export function compileArgs(
   triple: string,
   engine: PackageOptions["engine"],
@@ -153,6 +162,7 @@ export function compileArgs(
   return [
     "compile",
     "--no-check",
+    "--bundle",
     "-q",
     `-P=${PERMISSION_SET}`,
     "--config",

@@ -113,6 +113,7 @@ Deno.test("compileArgs() uses the phase permission set, --no-check and the targe
   assert.deepEqual(compileArgs("aarch64-unknown-linux-gnu", "v8", "/o/run"), [
     "compile",
     "--no-check",
+    "--bundle",
     "-q",
     "-P=phase",
     "--config",
