@@ -170,7 +170,9 @@ async function main(): Promise<number> {
         rows.push({
           name: `${phase}: ${label}`,
           stats: s,
-          note: `+${over.toFixed(1)} ms over floor (goal ≤ 5): ${over <= 5 ? "met" : "not met"}`,
+          note: `${over >= 0 ? "+" : ""}${over.toFixed(1)} ms over floor (goal ≤ 5): ${
+            over <= 5 ? "met" : "not met"
+          }`,
         });
       }
     }
@@ -209,7 +211,9 @@ async function main(): Promise<number> {
         rows.push({
           name: `${phase}: example app, bundled entry`,
           stats: s,
-          note: `+${over.toFixed(1)} ms over floor (goal ≤ 5): ${over <= 5 ? "met" : "not met"}`,
+          note: `${over >= 0 ? "+" : ""}${over.toFixed(1)} ms over floor (goal ≤ 5): ${
+            over <= 5 ? "met" : "not met"
+          }`,
         });
       }
     } else {
