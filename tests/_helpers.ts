@@ -44,3 +44,23 @@ export async function tempDir(prefix = "poetry-run-"): Promise<{ path: string } 
 
 /** The repository root. */
 export const REPO_ROOT: string = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
+
+/**
+ * The plan the reference buildpack (packit, BurntSushi/toml) writes without
+ * live reload; ours must match it byte for byte.
+ */
+export const REFERENCE_PLAN = `[[requires]]
+  name = "cpython"
+  [requires.metadata]
+    launch = true
+
+[[requires]]
+  name = "poetry"
+  [requires.metadata]
+    launch = true
+
+[[requires]]
+  name = "poetry-venv"
+  [requires.metadata]
+    launch = true
+`;

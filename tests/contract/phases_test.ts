@@ -1,26 +1,11 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { parseToml } from "../../src/cnb/toml.ts";
-import { REPO_ROOT } from "../_helpers.ts";
+import { REFERENCE_PLAN as PLAN, REPO_ROOT } from "../_helpers.ts";
 import { buildIn, detectIn, runPhase, workspace } from "./_spawn.ts";
 
 const MY_SCRIPT =
   `[tool.poetry]\nname = "default_app"\n\n[tool.poetry.scripts]\n"my script" = "default_app.server:run"\n`;
-const PLAN = `[[requires]]
-  name = "cpython"
-  [requires.metadata]
-    launch = true
-
-[[requires]]
-  name = "poetry"
-  [requires.metadata]
-    launch = true
-
-[[requires]]
-  name = "poetry-venv"
-  [requires.metadata]
-    launch = true
-`;
 const plain = (v: unknown): unknown => JSON.parse(JSON.stringify(v));
 
 for (const api of ["0.7", "0.8", "0.12"] as const) {

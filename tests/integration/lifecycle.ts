@@ -340,3 +340,19 @@ export async function waitForHttp(
 export function plainToml(text: string): Record<string, unknown> {
   return JSON.parse(JSON.stringify(parseToml(text)));
 }
+
+/**
+ * Waits (bounded) until a launched process has printed some text.
+ *
+ * @param proc The process.
+ * @param text The text to wait for.
+ * @param timeoutMs Bound on the wait; the caller asserts on the output afterwards.
+ */
+export async function waitForOutput(
+  proc: Launched,
+  text: string,
+  timeoutMs: number,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!proc.output().includes(text) && Date.now() < deadline) await sleep(200);
+}

@@ -1,5 +1,12 @@
 import assert from "node:assert/strict";
-import { integrationTest, launch, lifecycleBuild, plainToml, waitForHttp } from "./lifecycle.ts";
+import {
+  integrationTest,
+  launch,
+  lifecycleBuild,
+  plainToml,
+  waitForHttp,
+  waitForOutput,
+} from "./lifecycle.ts";
 
 integrationTest("Poetry 2 app with only [project.scripts] starts and serves", async () => {
   await using build = await lifecycleBuild("project_scripts");
@@ -22,10 +29,7 @@ integrationTest(
       /package-mode = false, so Poetry does not install \[project\.scripts\] "web"/,
     );
     await using web = await launch(build, "web");
-    const deadline = Date.now() + 30_000;
-    while (!web.output().includes("Command not found: web") && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 200));
-    }
+    await waitForOutput(web, "Command not found: web", 30_000);
     assert.match(web.output(), /Command not found: web/);
   },
 );
@@ -40,10 +44,7 @@ integrationTest(
       /"poetry run web" cannot start \(Poetry fails with KeyError 'callable'\)/,
     );
     await using web = await launch(build, "web");
-    const deadline = Date.now() + 30_000;
-    while (!web.output().includes("'callable'") && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 200));
-    }
+    await waitForOutput(web, "'callable'", 30_000);
     assert.match(web.output(), /'callable'/);
   },
 );

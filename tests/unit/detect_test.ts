@@ -3,7 +3,7 @@ import { BuildpackError } from "../../src/cnb/errors.ts";
 import { buildPlanToml } from "../../src/cnb/plan.ts";
 import { detect, type DetectContext, requiredPlan } from "../../src/detect.ts";
 import { parsePyProject, type PyProject } from "../../src/pyproject.ts";
-import { recordingLogger } from "../_helpers.ts";
+import { recordingLogger, REFERENCE_PLAN } from "../_helpers.ts";
 
 function context(opts: {
   target?: string;
@@ -26,22 +26,6 @@ function context(opts: {
     out,
   };
 }
-
-const REFERENCE_PLAN = `[[requires]]
-  name = "cpython"
-  [requires.metadata]
-    launch = true
-
-[[requires]]
-  name = "poetry"
-  [requires.metadata]
-    launch = true
-
-[[requires]]
-  name = "poetry-venv"
-  [requires.metadata]
-    launch = true
-`;
 
 // Ported from the reference's detect_test.go, as behaviour.
 Deno.test("detect() passes on BP_POETRY_RUN_TARGET without reading pyproject.toml (reference case)", async () => {
