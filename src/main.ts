@@ -13,7 +13,7 @@
 import { absolutePath, baseName, dirName, joinPath } from "./cnb/posix_path.ts";
 import { BuildpackError, DetectFailure } from "./cnb/errors.ts";
 import { ExitCode } from "./cnb/exit_codes.ts";
-import { detectInputs, type EnvLookup } from "./cnb/inputs.ts";
+import { buildInputs, detectInputs, type EnvLookup } from "./cnb/inputs.ts";
 import { isDebugLevel, Logger, type Sink } from "./cnb/logger.ts";
 import { writeFileAtomic } from "./cnb/atomic_write.ts";
 import { describeIoError } from "./cnb/io_error.ts";
@@ -115,8 +115,7 @@ async function runBuild(
   logger: Logger,
   argv0: string | undefined,
 ): Promise<number> {
-  const [{ buildInputs }, { readBuildpackToml }, { build }, { launchToml }] = await Promise.all([
-    import("./cnb/inputs.ts"),
+  const [{ readBuildpackToml }, { build }, { launchToml }] = await Promise.all([
     import("./cnb/buildpack_toml.ts"),
     import("./build.ts"),
     import("./cnb/launch.ts"),
