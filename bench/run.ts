@@ -9,8 +9,8 @@
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { phaseDenoArgs, REPO_ROOT } from "../scripts/phase_command.ts";
-import { parsePyProject } from "../src/pyproject.ts";
-import { targetFromScripts } from "../src/target.ts";
+import { parsePyProject } from "../src/poetry/pyproject.ts";
+import { targetFromScripts } from "../src/poetry/target.ts";
 
 /** min / median / max in milliseconds. */
 export interface Stats {

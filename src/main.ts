@@ -17,11 +17,11 @@ import { buildInputs, detectInputs, type EnvLookup } from "./cnb/inputs.ts";
 import { isDebugLevel, Logger, type Sink } from "./cnb/logger.ts";
 import { writeFileAtomic } from "./cnb/atomic_write.ts";
 import { describeIoError } from "./cnb/io_error.ts";
-import { detect } from "./detect.ts";
+import { detect } from "./poetry/detect.ts";
 import { buildPlanToml } from "./cnb/plan.ts";
-import type { PyProject } from "./pyproject.ts";
-import { LIVE_RELOAD_VARIABLE } from "./live_reload.ts";
-import { TARGET_VARIABLE } from "./target.ts";
+import type { PyProject } from "./poetry/pyproject.ts";
+import { LIVE_RELOAD_VARIABLE } from "./poetry/live_reload.ts";
+import { TARGET_VARIABLE } from "./poetry/target.ts";
 
 /** Where the entry point reads and writes; tests substitute their own. */
 export interface Io {
@@ -117,7 +117,7 @@ async function runBuild(
 ): Promise<number> {
   const [{ readBuildpackToml }, { build }, { launchToml }] = await Promise.all([
     import("./cnb/buildpack_toml.ts"),
-    import("./build.ts"),
+    import("./poetry/build.ts"),
     import("./cnb/launch.ts"),
   ]);
   const inputs = buildInputs(args, io.env);
@@ -179,7 +179,7 @@ async function writeOutput(
  * @throws {BuildpackError} When it exists but cannot be read, is not UTF-8, or is invalid.
  */
 export async function loadPyProject(appDir: string): Promise<PyProject | null> {
-  const { parsePyProject } = await import("./pyproject.ts");
+  const { parsePyProject } = await import("./poetry/pyproject.ts");
   const path = joinPath(appDir, "pyproject.toml");
   let bytes: Uint8Array;
   try {

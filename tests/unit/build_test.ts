@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
-import { build, type BuildContext } from "../../src/build.ts";
+import { build, type BuildContext } from "../../src/poetry/build.ts";
 import type { BuildpackInfo } from "../../src/cnb/buildpack_toml.ts";
 import { BuildpackError } from "../../src/cnb/errors.ts";
-import { parsePyProject, type PyProject } from "../../src/pyproject.ts";
+import { parsePyProject, type PyProject } from "../../src/poetry/pyproject.ts";
 import { recordingLogger } from "../_helpers.ts";
 
 const INFO: BuildpackInfo = {

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { BuildpackError } from "../../src/cnb/errors.ts";
 import { buildPlanToml } from "../../src/cnb/plan.ts";
-import { detect, type DetectContext, requiredPlan } from "../../src/detect.ts";
-import { parsePyProject, type PyProject } from "../../src/pyproject.ts";
+import { detect, type DetectContext, requiredPlan } from "../../src/poetry/detect.ts";
+import { parsePyProject, type PyProject } from "../../src/poetry/pyproject.ts";
 import { recordingLogger, REFERENCE_PLAN } from "../_helpers.ts";
 
 function context(opts: {

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { parseToml } from "../../src/cnb/toml.ts";
-import { isRelevantTable, relevantSections } from "../../src/pyproject_sections.ts";
-import { parsePyProject } from "../../src/pyproject.ts";
+import { isRelevantTable, relevantSections } from "../../src/poetry/pyproject_sections.ts";
+import { parsePyProject } from "../../src/poetry/pyproject.ts";
 import { REPO_ROOT } from "../_helpers.ts";
 
 /** What the buildpack reads from a parsed document. */

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { BuildpackError } from "../../src/cnb/errors.ts";
-import { parsePyProject } from "../../src/pyproject.ts";
+import { parsePyProject } from "../../src/poetry/pyproject.ts";
 
 const names = (text: string): string[] => parsePyProject(text).scripts.map((s) => s.name);
 

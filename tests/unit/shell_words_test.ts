@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { quoteShellWords, ShellWordsError, splitShellWords } from "../../src/shell_words.ts";
+import { quoteShellWords, ShellWordsError, splitShellWords } from "../../src/poetry/shell_words.ts";
 
 const cases: [string, string[]][] = [
   ["a custom command", ["a", "custom", "command"]],

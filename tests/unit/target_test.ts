@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { BuildpackError } from "../../src/cnb/errors.ts";
-import { parsePyProject } from "../../src/pyproject.ts";
-import { hasTargetOverride, targetFromEnv, targetFromScripts } from "../../src/target.ts";
+import { parsePyProject } from "../../src/poetry/pyproject.ts";
+import { hasTargetOverride, targetFromEnv, targetFromScripts } from "../../src/poetry/target.ts";
 
 const choose = (text: string) => targetFromScripts(parsePyProject(text));
 

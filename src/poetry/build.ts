@@ -3,11 +3,11 @@
  *
  * @module
  */
-import type { BuildpackInfo } from "./cnb/buildpack_toml.ts";
-import { BuildpackError } from "./cnb/errors.ts";
-import type { LaunchProcess } from "./cnb/launch.ts";
-import type { Logger } from "./cnb/logger.ts";
-import { isProcessType, processType } from "./cnb/process_type.ts";
+import type { BuildpackInfo } from "../cnb/buildpack_toml.ts";
+import { BuildpackError } from "../cnb/errors.ts";
+import type { LaunchProcess } from "../cnb/launch.ts";
+import type { Logger } from "../cnb/logger.ts";
+import { isProcessType, processType } from "../cnb/process_type.ts";
 import type { PyProject } from "./pyproject.ts";
 import { reportConflicts } from "./detect.ts";
 import { liveReloadEnabled, withLiveReload } from "./live_reload.ts";

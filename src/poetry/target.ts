@@ -4,7 +4,7 @@
  * @module
  */
 import type { PyProject, Script } from "./pyproject.ts";
-import { BuildpackError } from "./cnb/errors.ts";
+import { BuildpackError } from "../cnb/errors.ts";
 import { ShellWordsError, splitShellWords } from "./shell_words.ts";
 
 /** Script names preferred, in order, when a project has several. */

@@ -3,9 +3,9 @@
  *
  * @module
  */
-import { isTable } from "./cnb/buildpack_toml.ts";
-import { BuildpackError } from "./cnb/errors.ts";
-import { parseToml, TomlSyntaxError } from "./cnb/toml.ts";
+import { isTable } from "../cnb/buildpack_toml.ts";
+import { BuildpackError } from "../cnb/errors.ts";
+import { parseToml, TomlSyntaxError } from "../cnb/toml.ts";
 import { relevantSections } from "./pyproject_sections.ts";
 
 /** Which table a script was declared in. */

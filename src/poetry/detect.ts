@@ -3,8 +3,8 @@
  *
  * @module
  */
-import type { BuildPlan, Requirement } from "./cnb/plan.ts";
-import type { Logger } from "./cnb/logger.ts";
+import type { BuildPlan, Requirement } from "../cnb/plan.ts";
+import type { Logger } from "../cnb/logger.ts";
 import type { PyProject } from "./pyproject.ts";
 import { liveReloadEnabled } from "./live_reload.ts";
 import { hasTargetOverride, TARGET_VARIABLE, targetFromEnv, targetFromScripts } from "./target.ts";

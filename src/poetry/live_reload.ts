@@ -3,10 +3,10 @@
  *
  * @module
  */
-import { BuildpackError } from "./cnb/errors.ts";
-import { parseGoBool } from "./cnb/parse_bool.ts";
-import type { LaunchProcess } from "./cnb/launch.ts";
-import { processType } from "./cnb/process_type.ts";
+import { BuildpackError } from "../cnb/errors.ts";
+import { parseGoBool } from "../cnb/parse_bool.ts";
+import type { LaunchProcess } from "../cnb/launch.ts";
+import { processType } from "../cnb/process_type.ts";
 
 /** The environment variable that turns live reload on. */
 export const LIVE_RELOAD_VARIABLE = "BP_LIVE_RELOAD_ENABLED";
