@@ -18,6 +18,7 @@ export * from "./src/cnb/posix_path.ts";
 export * from "./src/cnb/launch.ts";
 export * from "./src/cnb/logger.ts";
 export * from "./src/cnb/parse_bool.ts";
+export * from "./src/cnb/phase.ts";
 export * from "./src/cnb/plan.ts";
 export * from "./src/cnb/process_type.ts";
 export * from "./src/cnb/toml.ts";
@@ -28,4 +29,11 @@ export * from "./src/poetry/pyproject.ts";
 export * from "./src/poetry/pyproject_sections.ts";
 export * from "./src/poetry/shell_words.ts";
 export * from "./src/poetry/target.ts";
-export { type Io, loadPyProject, processIo, run } from "./src/main.ts";
+export {
+  type Argv0Reader,
+  type Io,
+  loadPyProject,
+  processArgv0,
+  processIo,
+  run,
+} from "./src/main.ts";

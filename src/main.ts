@@ -2,7 +2,9 @@
  * The buildpack's single entry point.
  *
  * Compiled, it is `bin/run`, and `bin/detect` / `bin/build` are symlinks to
- * it: the phase is the basename of argv[0]. From source the phase is the
+ * it: the phase is the basename of argv[0] (see {@linkcode choosePhase} for
+ * how it is decided without reading argv[0] when the lifecycle's inputs name
+ * it). From source, and in the `--runtime deno` package, the phase is the
  * first argument: `deno task phase detect <platform> <plan>`.
  *
  * Heavier modules (the TOML parser, build) are imported only on the paths
@@ -14,6 +16,7 @@ import { absolutePath, baseName, dirName, joinPath } from "./cnb/posix_path.ts";
 import { BuildpackError, DetectFailure } from "./cnb/errors.ts";
 import { ExitCode } from "./cnb/exit_codes.ts";
 import { buildInputs, detectInputs, type EnvLookup } from "./cnb/inputs.ts";
+import { choosePhase } from "./cnb/phase.ts";
 import { isDebugLevel, Logger, type Sink } from "./cnb/logger.ts";
 import { writeFileAtomic } from "./cnb/atomic_write.ts";
 import { describeIoError } from "./cnb/io_error.ts";
@@ -47,32 +50,55 @@ export function processIo(): Io {
   };
 }
 
-const PHASES = new Set(["detect", "build"]);
 const USAGE = "usage: main.ts detect <platform> <plan> | main.ts build <layers> <platform> <plan>";
+
+/** Reads argv[0] as executed (kept through a `bin/detect` symlink). */
+export type Argv0Reader = () => Promise<string>;
+
+/**
+ * argv[0] of this process, from `node:process` (loaded only when called: it
+ * costs about 17 ms of start-up in Deno 2.9).
+ *
+ * @returns argv[0] as executed.
+ */
+export async function processArgv0(): Promise<string> {
+  return (await import("node:process")).default.argv0;
+}
 
 /**
  * Runs one phase and returns its exit code; never throws.
  *
- * @param argv0 The program name as executed (a `bin/detect` symlink picks the phase).
- * @param args The arguments; when argv0 names no phase, the first is the phase.
+ * @param args The arguments: `detect|build <inputs…>`, or only the inputs when
+ * the lifecycle's inputs or argv[0] (a `bin/detect` symlink) name the phase.
  * @param io Where to read and write.
+ * @param argv0 Reads argv[0]; called only when the arguments and inputs do not name the phase.
  * @returns The exit code.
  */
 export async function run(
-  argv0: string,
   args: readonly string[],
   io: Io = processIo(),
+  argv0: Argv0Reader = processArgv0,
 ): Promise<number> {
   const debug = isDebugLevel(io.env("BP_LOG_LEVEL"));
-  const self = baseName(argv0);
-  const fromArgv0 = PHASES.has(self);
-  const phase = fromArgv0 ? self : args[0];
-  const rest = fromArgv0 ? args : args.slice(1);
   const logger = new Logger(io.stdout, io.stderr, debug);
+  let phase: string | undefined = args[0];
   try {
-    if (phase === "detect") return await runDetect(rest, io, logger);
-    if (phase === "build") return await runBuild(rest, io, logger, fromArgv0 ? argv0 : undefined);
-    io.stderr(`unknown phase ${JSON.stringify(phase ?? "")}; ${USAGE}\n`);
+    const choice = await choosePhase(args, io.env, argv0);
+    if (choice.phase === "detect") {
+      phase = "detect";
+      return await runDetect(choice.args, io, logger);
+    }
+    if (choice.phase === "build") {
+      phase = "build";
+      const known = choice.argv0;
+      return await runBuild(
+        choice.args,
+        io,
+        logger,
+        known === undefined ? argv0 : () => Promise.resolve(known),
+      );
+    }
+    io.stderr(`unknown phase ${JSON.stringify(args[0] ?? "")}; ${USAGE}\n`);
     return ExitCode.Usage;
   } catch (error) {
     if (error instanceof DetectFailure) {
@@ -113,7 +139,7 @@ async function runBuild(
   args: readonly string[],
   io: Io,
   logger: Logger,
-  argv0: string | undefined,
+  argv0: Argv0Reader,
 ): Promise<number> {
   const [{ readBuildpackToml }, { build }, { launchToml }] = await Promise.all([
     import("./cnb/buildpack_toml.ts"),
@@ -121,7 +147,7 @@ async function runBuild(
     import("./cnb/launch.ts"),
   ]);
   const inputs = buildInputs(args, io.env);
-  const buildpack = await readBuildpackToml(buildpackDir(io, argv0));
+  const buildpack = await readBuildpackToml(await buildpackDir(io, argv0));
   const result = await build({
     appDir: io.cwd,
     buildpack,
@@ -140,13 +166,15 @@ async function runBuild(
 }
 
 /**
- * Locates the buildpack directory: `CNB_BUILDPACK_DIR`, else two levels up
- * from a `bin/build` argv[0], else this source tree's root.
+ * Locates the buildpack directory: `CNB_BUILDPACK_DIR` (set by the lifecycle
+ * for every Buildpack API), else two levels up from a `bin/build` argv[0],
+ * else this program's parent directory (the source tree).
  */
-function buildpackDir(io: Io, argv0: string | undefined): string {
+async function buildpackDir(io: Io, argv0: Argv0Reader): Promise<string> {
   const fromEnv = io.env("CNB_BUILDPACK_DIR");
   if (fromEnv !== undefined && fromEnv !== "") return fromEnv;
-  if (argv0 !== undefined) return dirName(dirName(absolutePath(io.cwd, argv0)));
+  const self = await argv0();
+  if (baseName(self) === "build") return dirName(dirName(absolutePath(io.cwd, self)));
   return decodeURIComponent(new URL("..", import.meta.url).pathname).replace(/\/$/, "");
 }
 
@@ -213,11 +241,5 @@ if (import.meta.main) {
   // directory (the app, as under the lifecycle) is in INIT_CWD.
   const callerDir = Deno.build.standalone ? undefined : Deno.env.get("INIT_CWD");
   if (callerDir !== undefined && callerDir !== "") Deno.chdir(callerDir);
-  // argv[0] (kept through the bin/detect symlink) is only needed when the phase
-  // is not the first argument; node:process costs ~27 ms of start-up, so only
-  // then is it loaded.
-  const argv0 = PHASES.has(Deno.args[0] ?? "")
-    ? "deno"
-    : (await import("node:process")).default.argv0;
-  Deno.exit(await run(argv0, Deno.args));
+  Deno.exit(await run(Deno.args));
 }

@@ -70,12 +70,22 @@ Deno.test("detect errors (exit 1) on a bad BP_LIVE_RELOAD_ENABLED", async () => 
   );
 });
 
-Deno.test("detect dispatches on argv[0] (compiled bin/detect symlink)", async () => {
-  await using ws = await workspace();
+Deno.test("detect through a bin/detect argv[0], no phase argument: API 0.8 (the inputs decide) and 0.7 (argv[0] decides)", async () => {
+  for (const api of ["0.8", "0.7"] as const) {
+    await using ws = await workspace(api);
+    await Deno.writeTextFile(join(ws.app, "pyproject.toml"), MY_SCRIPT);
+    const r = await detectIn(ws, api, {}, { argv0: join(ws.buildpack, "bin", "detect") });
+    assert.equal(r.code, 0, `${api}: ${r.stderr}`);
+    assert.equal(await Deno.readTextFile(ws.detectPlan), PLAN);
+  }
+});
+
+Deno.test("build through a bin/build argv[0] with the lifecycle's API 0.8 inputs", async () => {
+  await using ws = await workspace("0.8");
   await Deno.writeTextFile(join(ws.app, "pyproject.toml"), MY_SCRIPT);
-  const r = await detectIn(ws, "0.8", {}, { argv0: join(ws.buildpack, "bin", "detect") });
+  const r = await buildIn(ws, "0.8", {}, { argv0: join(ws.buildpack, "bin", "build") });
   assert.equal(r.code, 0, r.stderr);
-  assert.equal(await Deno.readTextFile(ws.detectPlan), PLAN);
+  assert.match(await Deno.readTextFile(join(ws.layers, "launch.toml")), /"run", "my script"/);
 });
 
 Deno.test("build (API 0.8) writes the reference launch.toml and logs", async () => {
