@@ -15,13 +15,11 @@
  *
  * @module
  */
+import type { EnvLookup } from "./inputs.ts";
 import { baseName } from "./posix_path.ts";
 
 /** A buildpack phase. */
 export type Phase = "detect" | "build";
-
-/** Reads an environment variable. */
-type Env = (name: string) => string | undefined;
 
 /**
  * Tells whether a string names a phase.
@@ -33,7 +31,7 @@ export function isPhase(value: string | undefined): value is Phase {
   return value === "detect" || value === "build";
 }
 
-const set = (env: Env, name: string): boolean => (env(name) ?? "") !== "";
+const set = (env: EnvLookup, name: string): boolean => (env(name) ?? "") !== "";
 
 /**
  * The phase the lifecycle's inputs identify: two arguments with
@@ -52,7 +50,10 @@ const set = (env: Env, name: string): boolean => (env(name) ?? "") !== "";
  * @param env Environment lookup.
  * @returns The phase, or `undefined` when the inputs are not exactly one phase's.
  */
-export function phaseFromLifecycleInputs(args: readonly string[], env: Env): Phase | undefined {
+export function phaseFromLifecycleInputs(
+  args: readonly string[],
+  env: EnvLookup,
+): Phase | undefined {
   const detectPlan = set(env, "CNB_BUILD_PLAN_PATH");
   const layers = set(env, "CNB_LAYERS_DIR");
   const bpPlan = set(env, "CNB_BP_PLAN_PATH");
@@ -83,7 +84,7 @@ export interface PhaseChoice {
  */
 export async function choosePhase(
   args: readonly string[],
-  env: Env,
+  env: EnvLookup,
   argv0: () => Promise<string>,
 ): Promise<PhaseChoice> {
   const first = args[0];
