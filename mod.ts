@@ -28,6 +28,7 @@ export * from "./src/poetry/live_reload.ts";
 export * from "./src/poetry/pyproject.ts";
 export * from "./src/poetry/pyproject_sections.ts";
 export * from "./src/poetry/shell_words.ts";
+export * from "./src/poetry/start.ts";
 export * from "./src/poetry/target.ts";
 export {
   type Argv0Reader,

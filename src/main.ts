@@ -25,6 +25,7 @@ import { buildPlanToml } from "./cnb/plan.ts";
 import type { PyProject } from "./poetry/pyproject.ts";
 import { LIVE_RELOAD_VARIABLE } from "./poetry/live_reload.ts";
 import { TARGET_VARIABLE } from "./poetry/target.ts";
+import { DIRECT_VARIABLE } from "./poetry/start.ts";
 
 /** Where the entry point reads and writes; tests substitute their own. */
 export interface Io {
@@ -122,6 +123,7 @@ async function runDetect(args: readonly string[], io: Io, logger: Logger): Promi
   const result = await detect({
     target: io.env(TARGET_VARIABLE),
     liveReload: io.env(LIVE_RELOAD_VARIABLE),
+    direct: io.env(DIRECT_VARIABLE),
     loadPyProject: () => loadPyProject(io.cwd),
     logger,
   });
@@ -153,6 +155,7 @@ async function runBuild(
     buildpack,
     target: io.env(TARGET_VARIABLE),
     liveReload: io.env(LIVE_RELOAD_VARIABLE),
+    direct: io.env(DIRECT_VARIABLE),
     loadPyProject: () => loadPyProject(io.cwd),
     logger,
   });

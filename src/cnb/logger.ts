@@ -103,7 +103,9 @@ export class Logger {
 
   /**
    * Prints the process table exactly as scribe's `LaunchProcesses` does:
-   * commands aligned in one column, arguments joined by spaces, then a blank line.
+   * commands aligned in one column, arguments joined by spaces (no trailing
+   * space when there are none, as scribe prints a process without args), then
+   * a blank line.
    *
    * @param processes The processes, in order.
    */
@@ -114,7 +116,7 @@ export class Logger {
     for (const p of processes) {
       const name = label(p);
       this.subprocess(
-        `${name}: ${" ".repeat(width - name.length)}${p.command} ${p.args.join(" ")}`,
+        `${name}: ${" ".repeat(width - name.length)}${[p.command, ...p.args].join(" ")}`,
       );
     }
     this.break();

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { BuildpackError } from "./errors.ts";
 
 const TRUE = new Set(["1", "t", "T", "TRUE", "true", "True"]);
 const FALSE = new Set(["0", "f", "F", "FALSE", "false", "False"]);
@@ -41,4 +42,34 @@ function goQuote(value: string): string {
     else out += ch;
   }
   return `${out}"`;
+}
+
+/**
+ * Reads a boolean `BP_*` switch with Go `strconv.ParseBool` semantics; unset
+ * means `false`.
+ *
+ * @example Usage
+ * ```ts
+ * import { boolVariable } from "./parse_bool.ts";
+ * boolVariable("BP_EXAMPLE", "1"); // true
+ * ```
+ *
+ * @param name The variable's name, for the message.
+ * @param value Its value.
+ * @param hint Appended to the message (after `; `), saying what to do.
+ * @returns The boolean.
+ * @throws {BuildpackError} `failed to parse NAME value X: strconv.ParseBool: …`.
+ */
+export function boolVariable(name: string, value: string | undefined, hint?: string): boolean {
+  if (value === undefined) return false;
+  try {
+    return parseGoBool(value);
+  } catch (error) {
+    throw new BuildpackError(
+      `failed to parse ${name} value ${value}: ${(error as Error).message}${
+        hint === undefined ? "" : `; ${hint}`
+      }`,
+      { cause: error },
+    );
+  }
 }

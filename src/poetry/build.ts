@@ -1,5 +1,6 @@
 /**
- * The build phase: the launch processes that start the app with `poetry run`.
+ * The build phase: the launch processes that start the app with `poetry run`
+ * (or directly, with `BP_POETRY_RUN_DIRECT`).
  *
  * @module
  */
@@ -7,13 +8,21 @@ import type { BuildpackInfo } from "../cnb/buildpack_toml.ts";
 import { BuildpackError } from "../cnb/errors.ts";
 import type { LaunchProcess } from "../cnb/launch.ts";
 import type { Logger } from "../cnb/logger.ts";
-import { isProcessType, processType } from "../cnb/process_type.ts";
+import { processType } from "../cnb/process_type.ts";
 import type { PyProject } from "./pyproject.ts";
 import { reportConflicts } from "./detect.ts";
 import { liveReloadEnabled, withLiveReload } from "./live_reload.ts";
 import { quoteShellWords } from "./shell_words.ts";
 import {
+  DIRECT_VARIABLE,
+  directEnabled,
+  needsPoetryAtLaunch,
+  type PlannedProcess,
+  planProcesses,
+} from "./start.ts";
+import {
   CONVENTIONAL_NAMES,
+  extraScripts,
   hasTargetOverride,
   type Target,
   TARGET_VARIABLE,
@@ -31,6 +40,8 @@ export interface BuildContext {
   readonly target: string | undefined;
   /** `BP_LIVE_RELOAD_ENABLED`. */
   readonly liveReload: string | undefined;
+  /** `BP_POETRY_RUN_DIRECT`. */
+  readonly direct: string | undefined;
   /** Loads pyproject.toml; `null` when there is none. Called only when needed. */
   readonly loadPyProject: () => Promise<PyProject | null>;
   /** Output. */
@@ -41,9 +52,9 @@ export interface BuildContext {
 export interface BuildResult {
   /** Launch processes in order; exactly one is the default. */
   readonly processes: readonly LaunchProcess[];
+  /** Whether a process starts through `poetry run` (so Poetry is needed at launch). */
+  readonly poetryAtLaunch: boolean;
 }
-
-const RESERVED = new Set(["web", "reload-web"]);
 
 /**
  * Runs the build.
@@ -58,6 +69,7 @@ export async function build(ctx: BuildContext): Promise<BuildResult> {
   const title = [ctx.buildpack.name, ctx.buildpack.version].filter((s) => s !== "").join(" ");
   logger.title(title);
   const reload = liveReloadEnabled(ctx.liveReload);
+  const direct = directEnabled(ctx.direct);
 
   logger.debug(2, "Finding the poetry run target");
   let target: Target;
@@ -65,6 +77,8 @@ export async function build(ctx: BuildContext): Promise<BuildResult> {
   if (hasTargetOverride(ctx.target)) {
     target = targetFromEnv(ctx.target);
     logger.debug(4, `Found ${TARGET_VARIABLE}=${ctx.target}`);
+    // Direct starts depend on what Poetry installs, so read the project too.
+    if (direct) project = await ctx.loadPyProject();
   } else {
     if (ctx.target !== undefined) {
       logger.warn(`${TARGET_VARIABLE} is set but blank, so it is ignored; pyproject.toml decides`);
@@ -81,43 +95,78 @@ export async function build(ctx: BuildContext): Promise<BuildResult> {
     if ("reason" in chosen) throw new BuildpackError(chosen.reason);
     target = chosen;
     logger.debug(4, `Found pyproject.toml script=${target.argv.join(" ")}`);
-    warnAboutPoetry(project, target, logger);
   }
 
-  const web: LaunchProcess = {
-    type: processType("web"),
-    command: "poetry",
-    args: ["run", ...target.argv],
-    default: true,
-  };
-  const processes = reload ? withLiveReload(web, ctx.appDir) : [web];
-  if (project !== null && project.scripts.length > 1) {
-    processes.push(...otherScripts(project, target, logger));
+  const extras = extraScripts(project, target);
+  for (const script of extras.rejected) {
+    logger.warn(
+      `pyproject.toml script "${script.name}" gets no process type of its own: a type must match ` +
+        `^[A-Za-z0-9._-]+$ and not be web or reload-web; rename it to run it as a separate process`,
+    );
   }
+  const planned = planProcesses(target.argv, extras.accepted, project, direct);
+  const [web, ...others] = planned;
+  if (web === undefined) throw new TypeError("Cannot build: no web process was planned");
+  if (web.start.via === "none") {
+    throw new BuildpackError(
+      `${DIRECT_VARIABLE}: "${
+        web.argv[0]
+      }" cannot be started directly or by poetry run: ${web.start.reason}`,
+    );
+  }
+  if (project !== null && web.start.via === "poetry") warnAboutPoetry(project, target, logger);
+  const startable = others.filter((p) => {
+    if (p.start.via !== "none") return true;
+    logger.warn(
+      `pyproject.toml script "${p.type}" gets no process type: it cannot be started directly or by poetry run: ${p.start.reason}`,
+    );
+    return false;
+  });
+
+  const webProcess = { ...launchProcess(web), default: true };
+  const processes = reload ? withLiveReload(webProcess, ctx.appDir) : [webProcess];
+  processes.push(...startable.map(launchProcess));
 
   logger.launchProcesses(processes);
-  logger.process(explain(target, project));
-  return { processes };
+  logger.process(explain(target, project, web));
+  if (direct) logger.process(explainDirect([web, ...startable], reload));
+  return { processes, poetryAtLaunch: needsPoetryAtLaunch([web, ...startable]) };
 }
 
-function otherScripts(project: PyProject, target: Target, logger: Logger): LaunchProcess[] {
-  const out: LaunchProcess[] = [];
-  for (const script of project.scripts) {
-    if (script === target.script) continue;
-    if (!isProcessType(script.name) || RESERVED.has(script.name)) {
-      logger.warn(
-        `pyproject.toml script "${script.name}" gets no process type of its own: a type must match ` +
-          `^[A-Za-z0-9._-]+$ and not be web or reload-web; rename it to run it as a separate process`,
-      );
-      continue;
-    }
-    out.push({ type: script.name, command: "poetry", args: ["run", script.name], default: false });
+function launchProcess(p: PlannedProcess): LaunchProcess {
+  const [program = "", ...rest] = p.argv;
+  return p.start.via === "direct"
+    ? { type: processType(p.type), command: program, args: rest, default: false }
+    : { type: processType(p.type), command: "poetry", args: ["run", ...p.argv], default: false };
+}
+
+/** One line: which processes start directly, which keep `poetry run`, and why. */
+function explainDirect(planned: readonly PlannedProcess[], reload: boolean): string {
+  const types = (p: PlannedProcess) =>
+    reload && p.type === "web" ? ["reload-web", "web"] : [p.type];
+  const direct = planned.filter((p) => p.start.via === "direct").flatMap(types);
+  const viaPoetry = planned.filter((p) => p.start.via === "poetry");
+  const parts: string[] = [];
+  if (direct.length > 0) {
+    parts.push(
+      `${direct.join(", ")} start${
+        direct.length === 1 ? "s" : ""
+      } directly (the venv's bin/ is first on the launch PATH)`,
+    );
   }
-  return out;
+  for (const p of viaPoetry) {
+    parts.push(
+      `${types(p).join(", ")} keep${types(p).length === 1 ? "s" : ""} poetry run: ${
+        p.start.via === "poetry" ? p.start.reason : ""
+      }`,
+    );
+  }
+  return `${DIRECT_VARIABLE}: ${parts.join("; ")}`;
 }
 
-function explain(target: Target, project: PyProject | null): string {
-  const command = `poetry run ${quoteShellWords(target.argv)}`;
+function explain(target: Target, project: PyProject | null, web: PlannedProcess): string {
+  const words = quoteShellWords(target.argv);
+  const command = web.start.via === "direct" ? words : `poetry run ${words}`;
   const script = target.script;
   switch (target.source) {
     case "env":

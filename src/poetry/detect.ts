@@ -7,7 +7,15 @@ import type { BuildPlan, Requirement } from "../cnb/plan.ts";
 import type { Logger } from "../cnb/logger.ts";
 import type { PyProject } from "./pyproject.ts";
 import { liveReloadEnabled } from "./live_reload.ts";
-import { hasTargetOverride, TARGET_VARIABLE, targetFromEnv, targetFromScripts } from "./target.ts";
+import { directEnabled, needsPoetryAtLaunch, planProcesses } from "./start.ts";
+import {
+  extraScripts,
+  hasTargetOverride,
+  type Target,
+  TARGET_VARIABLE,
+  targetFromEnv,
+  targetFromScripts,
+} from "./target.ts";
 
 /** What detect needs; the caller does all I/O. */
 export interface DetectContext {
@@ -15,6 +23,8 @@ export interface DetectContext {
   readonly target: string | undefined;
   /** `BP_LIVE_RELOAD_ENABLED`. */
   readonly liveReload: string | undefined;
+  /** `BP_POETRY_RUN_DIRECT`. */
+  readonly direct: string | undefined;
   /** Loads pyproject.toml from the app dir; `null` when there is none. Called only when needed. */
   readonly loadPyProject: () => Promise<PyProject | null>;
   /** Output. */
@@ -30,13 +40,20 @@ const launch = (name: string): Requirement => ({ name, metadata: { launch: true 
 
 /**
  * The plan this buildpack requires: cpython, poetry, poetry-venv (and
- * watchexec with live reload), all at launch; it provides nothing.
+ * watchexec with live reload), all at launch; it provides nothing. Without
+ * `poetry` when no process starts through `poetry run` (`BP_POETRY_RUN_DIRECT`).
  *
  * @param reload Whether live reload is on.
+ * @param poetry Whether a process starts through `poetry run`.
  * @returns The plan.
  */
-export function requiredPlan(reload: boolean): BuildPlan {
-  const names = ["cpython", "poetry", "poetry-venv", ...(reload ? ["watchexec"] : [])];
+export function requiredPlan(reload: boolean, poetry = true): BuildPlan {
+  const names = [
+    "cpython",
+    ...(poetry ? ["poetry"] : []),
+    "poetry-venv",
+    ...(reload ? ["watchexec"] : []),
+  ];
   return { provides: [], requires: names.map(launch) };
 }
 
@@ -49,9 +66,12 @@ export function requiredPlan(reload: boolean): BuildPlan {
  */
 export async function detect(ctx: DetectContext): Promise<DetectResult> {
   const reload = liveReloadEnabled(ctx.liveReload);
+  const direct = directEnabled(ctx.direct);
   if (hasTargetOverride(ctx.target)) {
-    targetFromEnv(ctx.target); // reject unterminated quotes now, not at build
-    return { pass: true, plan: requiredPlan(reload) };
+    const target = targetFromEnv(ctx.target); // reject unterminated quotes now, not at build
+    if (!direct) return { pass: true, plan: requiredPlan(reload) };
+    // Whether Poetry is needed at launch depends on what Poetry installs.
+    return { pass: true, plan: plan(reload, target, await ctx.loadPyProject(), direct) };
   }
   if (ctx.target !== undefined) {
     ctx.logger.warn(
@@ -72,7 +92,22 @@ export async function detect(ctx: DetectContext): Promise<DetectResult> {
   ctx.logger.process(
     `Found script "${chosen.script?.name}" in pyproject.toml [${chosen.script?.table}]`,
   );
-  return { pass: true, plan: requiredPlan(reload) };
+  return { pass: true, plan: plan(reload, chosen, project, direct) };
+}
+
+function plan(
+  reload: boolean,
+  target: Target,
+  project: PyProject | null,
+  direct: boolean,
+): BuildPlan {
+  const planned = planProcesses(
+    target.argv,
+    extraScripts(project, target).accepted,
+    project,
+    direct,
+  );
+  return requiredPlan(reload, needsPoetryAtLaunch(planned));
 }
 
 /**

@@ -3,8 +3,7 @@
  *
  * @module
  */
-import { BuildpackError } from "../cnb/errors.ts";
-import { parseGoBool } from "../cnb/parse_bool.ts";
+import { boolVariable } from "../cnb/parse_bool.ts";
 import type { LaunchProcess } from "../cnb/launch.ts";
 import { processType } from "../cnb/process_type.ts";
 
@@ -20,15 +19,7 @@ export const LIVE_RELOAD_VARIABLE = "BP_LIVE_RELOAD_ENABLED";
  * @throws {BuildpackError} `failed to parse BP_LIVE_RELOAD_ENABLED value X: …`.
  */
 export function liveReloadEnabled(value: string | undefined): boolean {
-  if (value === undefined) return false;
-  try {
-    return parseGoBool(value);
-  } catch (error) {
-    throw new BuildpackError(
-      `failed to parse ${LIVE_RELOAD_VARIABLE} value ${value}: ${(error as Error).message}`,
-      { cause: error },
-    );
-  }
+  return boolVariable(LIVE_RELOAD_VARIABLE, value);
 }
 
 /**

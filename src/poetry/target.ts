@@ -5,6 +5,7 @@
  */
 import type { PyProject, Script } from "./pyproject.ts";
 import { BuildpackError } from "../cnb/errors.ts";
+import { isProcessType } from "../cnb/process_type.ts";
 import { ShellWordsError, splitShellWords } from "./shell_words.ts";
 
 /** Script names preferred, in order, when a project has several. */
@@ -92,4 +93,33 @@ export function targetFromScripts(project: PyProject): Target | { readonly reaso
         CONVENTIONAL_NAMES.join(", ")
       }; set ${TARGET_VARIABLE} to the one to run`,
   };
+}
+
+/** Process types this buildpack writes itself; scripts with these names get none. */
+const RESERVED = new Set(["web", "reload-web"]);
+
+/** The scripts besides the target, split by whether they can be process types. */
+export interface ExtraScripts {
+  /** Scripts whose names are valid, unreserved process types, in declaration order. */
+  readonly accepted: readonly Script[];
+  /** Scripts whose names are not (`^[A-Za-z0-9._-]+$`, not `web` or `reload-web`). */
+  readonly rejected: readonly Script[];
+}
+
+/**
+ * The project's other scripts, which become extra (non-default) process
+ * types when the target was chosen among several scripts.
+ *
+ * @param project The project.
+ * @param target The chosen target.
+ * @returns Accepted and rejected scripts; none when the target came from {@linkcode TARGET_VARIABLE}
+ * or the project has one script.
+ */
+export function extraScripts(project: PyProject | null, target: Target): ExtraScripts {
+  if (project === null || target.source === "env" || project.scripts.length < 2) {
+    return { accepted: [], rejected: [] };
+  }
+  const others = project.scripts.filter((s) => s !== target.script);
+  const ok = (s: Script) => isProcessType(s.name) && !RESERVED.has(s.name);
+  return { accepted: others.filter(ok), rejected: others.filter((s) => !ok(s)) };
 }

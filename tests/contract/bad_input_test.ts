@@ -213,3 +213,28 @@ Deno.test("unexpected failures print a stack trace only with BP_LOG_LEVEL=DEBUG"
   assert.equal(loud.code, 1);
   assert.match(loud.stderr, /\n\s+at .*main\.ts:\d+:\d+/);
 });
+
+Deno.test("an invalid BP_POETRY_RUN_DIRECT names the variable and the accepted values", async () => {
+  await using ws = await workspace();
+  await bothPhases(
+    ws,
+    1,
+    /^failed to parse BP_POETRY_RUN_DIRECT value maybe: strconv\.ParseBool: parsing "maybe": invalid syntax; set it to true or false$/,
+    { bp: { BP_POETRY_RUN_DIRECT: "maybe", BP_POETRY_RUN_TARGET: "web" } },
+  );
+});
+
+Deno.test("BP_POETRY_RUN_DIRECT with [project.scripts] and package-mode = false fails the build in one line", async () => {
+  await using ws = await workspace();
+  await Deno.writeTextFile(
+    pyproject(ws),
+    `[project]\nname = "a"\n[project.scripts]\nweb = "a:b"\n[tool.poetry]\npackage-mode = false\n`,
+  );
+  const r = await buildIn(ws, "0.8", { BP_POETRY_RUN_DIRECT: "true" });
+  await assertRejected(
+    ws,
+    r,
+    1,
+    /^BP_POETRY_RUN_DIRECT: "web" cannot be started directly or by poetry run: .*; remove package-mode = false so that Poetry installs the project$/,
+  );
+});

@@ -220,3 +220,35 @@ Deno.test("deno task phase runs in the caller's directory (the app), as the life
   assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
   assert.equal(await Deno.readTextFile(ws.detectPlan), PLAN);
 });
+
+Deno.test("BP_POETRY_RUN_DIRECT=true (API 0.8): plan without poetry, launch.toml runs the script itself", async () => {
+  await using ws = await workspace("0.8");
+  await Deno.writeTextFile(join(ws.app, "pyproject.toml"), MY_SCRIPT);
+  const bp = { BP_POETRY_RUN_DIRECT: "true" };
+  const d = await detectIn(ws, "0.8", bp);
+  assert.equal(d.code, 0, d.stderr);
+  assert.equal(
+    await Deno.readTextFile(ws.detectPlan),
+    PLAN.replace(
+      `[[requires]]\n  name = "poetry"\n  [requires.metadata]\n    launch = true\n\n`,
+      "",
+    ),
+  );
+  const b = await buildIn(ws, "0.8", bp);
+  assert.equal(b.code, 0, b.stderr);
+  assert.deepEqual(plain(parseToml(await Deno.readTextFile(join(ws.layers, "launch.toml")))), {
+    processes: [{ type: "web", command: "my script", args: [], direct: true, default: true }],
+  });
+  assert.match(b.stdout, /\n {4}web \(default\): my script\n\n/);
+  assert.match(b.stdout, /\n {2}BP_POETRY_RUN_DIRECT: web starts directly/);
+});
+
+Deno.test("BP_POETRY_RUN_DIRECT=true (API 0.12): array commands without poetry", async () => {
+  await using ws = await workspace("0.12");
+  const bp = { BP_POETRY_RUN_DIRECT: "1", BP_POETRY_RUN_TARGET: "gunicorn -b :8080 app:app" };
+  const b = await buildIn(ws, "0.12", bp);
+  assert.equal(b.code, 0, b.stderr);
+  assert.deepEqual(plain(parseToml(await Deno.readTextFile(join(ws.layers, "launch.toml")))), {
+    processes: [{ type: "web", command: ["gunicorn", "-b", ":8080", "app:app"], default: true }],
+  });
+});

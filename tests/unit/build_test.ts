@@ -13,7 +13,13 @@ const INFO: BuildpackInfo = {
 };
 
 function context(
-  opts: { target?: string; liveReload?: string; pyproject?: string | null; debug?: boolean },
+  opts: {
+    target?: string;
+    liveReload?: string;
+    direct?: string;
+    pyproject?: string | null;
+    debug?: boolean;
+  },
 ) {
   const rec = recordingLogger(opts.debug ?? false);
   let loads = 0;
@@ -22,6 +28,7 @@ function context(
     buildpack: INFO,
     target: opts.target,
     liveReload: opts.liveReload,
+    direct: opts.direct,
     logger: rec.logger,
     loadPyProject: (): Promise<PyProject | null> => {
       loads++;
@@ -220,4 +227,143 @@ Deno.test("build() warns that poetry run cannot start a { reference } [tool.poet
   });
   await build(legacy.ctx);
   assert.equal(legacy.err(), "");
+});
+
+Deno.test("build() with BP_POETRY_RUN_DIRECT unset or false is exactly as without it", async () => {
+  const pyproject = `[tool.poetry.scripts]\n"my script" = "default_app.server:run"\n`;
+  const plain = await build(context({ pyproject }).ctx);
+  for (const direct of ["false", "0", "F"]) {
+    const c = context({ pyproject, direct });
+    const r = await build(c.ctx);
+    assert.deepEqual(r.processes, plain.processes);
+    assert.equal(r.poetryAtLaunch, true);
+    assert.doesNotMatch(c.out(), /BP_POETRY_RUN_DIRECT/);
+  }
+});
+
+Deno.test("build() with BP_POETRY_RUN_DIRECT=true starts the installed script itself", async () => {
+  const c = context({ direct: "true", pyproject: `[tool.poetry.scripts]\n"my script" = "a:b"\n` });
+  const r = await build(c.ctx);
+  assert.deepEqual(r.processes, [{ type: "web", command: "my script", args: [], default: true }]);
+  assert.equal(r.poetryAtLaunch, false);
+  assert.ok(
+    c.out().includes(
+      "  Assigning launch processes:\n    web (default): my script\n\n" +
+        "  Start command 'my script' runs the only script in pyproject.toml [tool.poetry.scripts]\n" +
+        "  BP_POETRY_RUN_DIRECT: web starts directly (the venv's bin/ is first on the launch PATH)\n",
+    ),
+    c.out(),
+  );
+});
+
+Deno.test("build() with BP_POETRY_RUN_DIRECT and BP_POETRY_RUN_TARGET: the words are the command", async () => {
+  const c = context({ direct: "1", target: `gunicorn -b 0.0.0.0:8080 "app:create_app()"` });
+  const r = await build(c.ctx);
+  assert.deepEqual(r.processes.map(argvOf), [[
+    "gunicorn",
+    "-b",
+    "0.0.0.0:8080",
+    "app:create_app()",
+  ]]);
+  assert.equal(c.loads(), 1, "reads pyproject.toml to know what Poetry installs");
+});
+
+Deno.test("build() with BP_POETRY_RUN_DIRECT and live reload wraps the direct command", async () => {
+  const c = context({
+    direct: "true",
+    liveReload: "true",
+    pyproject: `[project.scripts]\nweb = "a:b"\n`,
+  });
+  const r = await build(c.ctx);
+  assert.deepEqual(r.processes.map((p) => [p.type, p.default, ...argvOf(p)]), [
+    [
+      "reload-web",
+      true,
+      "watchexec",
+      "--restart",
+      "--watch",
+      "/workspace",
+      "--shell",
+      "none",
+      "--",
+      "web",
+    ],
+    ["web", false, "web"],
+  ]);
+  assert.match(c.out(), /BP_POETRY_RUN_DIRECT: reload-web, web start directly/);
+});
+
+Deno.test("build() with BP_POETRY_RUN_DIRECT: extra scripts start directly too, or keep poetry run", async () => {
+  const c = context({
+    direct: "true",
+    pyproject: `[project.scripts]\nstart = "a:b"\nworker = "a:c"\n` +
+      `[tool.poetry.scripts]\nlegacy = "a:d"\n`,
+  });
+  const r = await build(c.ctx);
+  assert.deepEqual(r.processes.map((p) => [p.type, ...argvOf(p)]), [
+    ["web", "start"],
+    ["worker", "worker"],
+    ["legacy", "poetry", "run", "legacy"],
+  ]);
+  assert.equal(r.poetryAtLaunch, true);
+  assert.match(
+    c.out(),
+    /\n {2}BP_POETRY_RUN_DIRECT: web, worker start directly \(the venv's bin\/ is first on the launch PATH\); legacy keeps poetry run: Poetry does not install \[tool\.poetry\.scripts\] "legacy" because \[project\.scripts\] has entries\n/,
+  );
+});
+
+Deno.test("build() with BP_POETRY_RUN_DIRECT: an uninstalled [tool.poetry.scripts] target keeps poetry run", async () => {
+  const c = context({
+    direct: "true",
+    pyproject: `[tool.poetry]\npackage-mode = false\n[tool.poetry.scripts]\nweb = "a:b"\n`,
+  });
+  const r = await build(c.ctx);
+  assert.deepEqual(r.processes.map(argvOf), [["poetry", "run", "web"]]);
+  assert.equal(r.poetryAtLaunch, true);
+  assert.match(c.out(), /BP_POETRY_RUN_DIRECT: web keeps poetry run: Poetry installs no scripts/);
+  assert.match(c.err(), /deprecated path for uninstalled scripts/);
+});
+
+Deno.test("build() with BP_POETRY_RUN_DIRECT fails for [project.scripts] with package-mode = false", async () => {
+  const c = context({
+    direct: "true",
+    pyproject: `[project.scripts]\nweb = "a:b"\n[tool.poetry]\npackage-mode = false\n`,
+  });
+  await assert.rejects(build(c.ctx), (e: unknown) =>
+    e instanceof BuildpackError &&
+    e.message ===
+      `BP_POETRY_RUN_DIRECT: "web" cannot be started directly or by poetry run: Poetry installs no ` +
+        `scripts with package-mode = false, so "web" is not in the venv, and "poetry run web" fails ` +
+        `with "Command not found"; remove package-mode = false so that Poetry installs the project`);
+});
+
+Deno.test("build() with BP_POETRY_RUN_DIRECT starts a { reference } script that poetry run cannot", async () => {
+  const c = context({
+    direct: "true",
+    pyproject: `[tool.poetry.scripts]\nweb = { reference = "a:b", type = "console" }\n`,
+  });
+  const r = await build(c.ctx);
+  assert.deepEqual(r.processes.map(argvOf), [["web"]]);
+  assert.equal(c.err(), "", "no warning: the direct start works");
+});
+
+Deno.test("build() with BP_POETRY_RUN_DIRECT skips, with a warning, an extra script that cannot start", async () => {
+  const c = context({
+    direct: "true",
+    pyproject:
+      `[project.scripts]\nstart = "a:b"\n[tool.poetry.scripts]\nref = { reference = "a:c" }\n`,
+  });
+  const r = await build(c.ctx);
+  assert.deepEqual(r.processes.map((p) => p.type), ["web"]);
+  assert.match(
+    c.err(),
+    /^Warning: pyproject\.toml script "ref" gets no process type: it cannot be started directly or by poetry run: .*KeyError 'callable'/m,
+  );
+});
+
+Deno.test("build() rejects an invalid BP_POETRY_RUN_DIRECT", async () => {
+  await assert.rejects(
+    build(context({ direct: "yes", target: "web" }).ctx),
+    /failed to parse BP_POETRY_RUN_DIRECT value yes: .*; set it to true or false/,
+  );
 });

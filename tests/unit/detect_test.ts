@@ -8,6 +8,7 @@ import { recordingLogger, REFERENCE_PLAN } from "../_helpers.ts";
 function context(opts: {
   target?: string;
   liveReload?: string;
+  direct?: string;
   pyproject?: string | null;
 }): DetectContext & { loads: () => number; err: () => string; out: () => string } {
   const { logger, err, out } = recordingLogger(true);
@@ -15,6 +16,7 @@ function context(opts: {
   return {
     target: opts.target,
     liveReload: opts.liveReload,
+    direct: opts.direct,
     logger,
     loadPyProject: (): Promise<PyProject | null> => {
       loads++;
@@ -160,4 +162,70 @@ Deno.test("detect() passes on a loader error unchanged (reference: parser error 
   const ctx = context({});
   const failing = { ...ctx, loadPyProject: () => Promise.reject(new Error("some error")) };
   await assert.rejects(() => detect(failing), /some error/);
+});
+
+Deno.test("detect() with BP_POETRY_RUN_DIRECT=true does not require poetry at launch", async () => {
+  const result = await detect(
+    context({ direct: "true", pyproject: `[project.scripts]\nweb = "a:b"\n` }),
+  );
+  assert.ok(result.pass);
+  assert.deepEqual(result.plan.requires.map((r) => r.name), ["cpython", "poetry-venv"]);
+  assert.equal(
+    buildPlanToml(result.plan),
+    REFERENCE_PLAN.replace(
+      `[[requires]]\n  name = "poetry"\n  [requires.metadata]\n    launch = true\n\n`,
+      "",
+    ),
+  );
+});
+
+Deno.test("detect() with BP_POETRY_RUN_DIRECT and live reload requires watchexec, not poetry", async () => {
+  const result = await detect(
+    context({ direct: "T", liveReload: "1", target: "gunicorn app:app", pyproject: null }),
+  );
+  assert.ok(result.pass);
+  assert.deepEqual(result.plan.requires.map((r) => r.name), [
+    "cpython",
+    "poetry-venv",
+    "watchexec",
+  ]);
+});
+
+Deno.test("detect() with BP_POETRY_RUN_DIRECT keeps poetry when a process falls back to poetry run", async () => {
+  const fallback = await detect(context({
+    direct: "true",
+    pyproject: `[tool.poetry]\npackage-mode = false\n[tool.poetry.scripts]\nweb = "a:b"\n`,
+  }));
+  assert.ok(fallback.pass);
+  assert.deepEqual(fallback.plan, requiredPlan(false));
+  // BP_POETRY_RUN_TARGET naming such a script: pyproject.toml is read in direct mode.
+  const ctx = context({
+    direct: "true",
+    target: "web --port 80",
+    pyproject: `[tool.poetry]\npackage-mode = false\n[tool.poetry.scripts]\nweb = "a:b"\n`,
+  });
+  const viaTarget = await detect(ctx);
+  assert.ok(viaTarget.pass);
+  assert.deepEqual(viaTarget.plan, requiredPlan(false));
+  assert.equal(ctx.loads(), 1);
+  // An extra process type that falls back also needs poetry.
+  const extra = await detect(context({
+    direct: "true",
+    pyproject: `[project.scripts]\nstart = "a:b"\n[tool.poetry.scripts]\nlegacy = "a:c"\n`,
+  }));
+  assert.ok(extra.pass);
+  assert.deepEqual(extra.plan, requiredPlan(false));
+});
+
+Deno.test("detect() without BP_POETRY_RUN_DIRECT still does not read pyproject.toml for BP_POETRY_RUN_TARGET", async () => {
+  const ctx = context({ direct: "false", target: "web", pyproject: "not = = toml" });
+  assert.deepEqual(await detect(ctx), { pass: true, plan: requiredPlan(false) });
+  assert.equal(ctx.loads(), 0);
+});
+
+Deno.test("detect() rejects an invalid BP_POETRY_RUN_DIRECT", async () => {
+  await assert.rejects(
+    detect(context({ direct: "on", target: "x" })),
+    /failed to parse BP_POETRY_RUN_DIRECT value on: strconv\.ParseBool: parsing "on": invalid syntax; set it to true or false/,
+  );
 });
