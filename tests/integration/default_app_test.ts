@@ -8,6 +8,7 @@ integrationTest(
     assert.equal(build.detectCode, 0, build.detectOutput);
     assert.equal(build.buildCode, 0, build.buildOutput);
     assert.match(build.group, /id = "paketo-buildpacks\/poetry-run"/);
+    assert.doesNotMatch(build.group, /test\/watchexec/, "watchexec (optional) is not needed");
     assert.ok(
       build.buildOutput.includes(
         "Paketo Buildpack for Poetry Run 0.0.1\n  Assigning launch processes:\n    web (default): poetry run my script\n\n",

@@ -1,6 +1,6 @@
 /**
  * Runs the real CNB lifecycle (v0.21.17 detector, builder, launcher) on a host,
- * as an unprivileged user, against an order of [test provider, poetry-run].
+ * as an unprivileged user, against an order of [the stand-in providers, poetry-run].
  *
  * @module
  */
@@ -22,6 +22,38 @@ function toolsDirFromRepo(): string {
 }
 
 const UID = 65534;
+
+/**
+ * The stand-ins for Paketo's cpython, poetry, poetry-install and watchexec
+ * buildpacks (tests/providers), in group order.
+ */
+export const PROVIDERS = ["cpython", "poetry", "poetry-install", "watchexec"] as const;
+
+/**
+ * Writes a stand-in provider buildpack: its directory plus the shared helper
+ * module in `lib/` (each buildpack must be self-contained).
+ *
+ * @param name A name from {@linkcode PROVIDERS}.
+ * @param dir The buildpack directory to write.
+ * @returns The directory.
+ */
+export async function writeProvider(name: string, dir: string): Promise<string> {
+  await cp(join(REPO_ROOT, "tests", "providers", name), dir, { recursive: true });
+  await Deno.mkdir(join(dir, "lib"), { recursive: true });
+  await Deno.copyFile(
+    join(REPO_ROOT, "tests", "providers", "_lib", "cnb.py"),
+    join(dir, "lib", "cnb.py"),
+  );
+  return dir;
+}
+
+/** order.toml: the providers (watchexec optional, as in Paketo's Python group), then poetry-run. */
+function orderToml(): string {
+  const entry = (id: string, optional = false) =>
+    `[[order.group]]\nid = "${id}"\nversion = "0.0.1"\n${optional ? "optional = true\n" : ""}`;
+  return `[[order]]\n` +
+    PROVIDERS.map((p) => entry(`test/${p}`, p === "watchexec")).join("") + entry(BP_ID);
+}
 const BP_ID = "paketo-buildpacks/poetry-run";
 const BP_DIR = "paketo-buildpacks_poetry-run";
 
@@ -162,19 +194,11 @@ export async function lifecycleBuild(fixture: string, opts: BuildOptions = {}): 
       denoDir: join(TOOLS_DIR, "deno_dir"),
       ...(opts.api === undefined ? {} : { api: opts.api }),
     });
-    await cp(
-      join(REPO_ROOT, "tests", "integration", "providers", "poetry-deps"),
-      join(bps, "test_poetry-deps", "0.0.1"),
-      {
-        recursive: true,
-      },
-    );
+    for (const provider of PROVIDERS) {
+      await writeProvider(provider, join(bps, `test_${provider}`, "0.0.1"));
+    }
     const order = join(root, "order.toml");
-    await Deno.writeTextFile(
-      order,
-      `[[order]]\n[[order.group]]\nid = "test/poetry-deps"\nversion = "0.0.1"\n` +
-        `[[order.group]]\nid = "${BP_ID}"\nversion = "0.0.1"\n`,
-    );
+    await Deno.writeTextFile(order, orderToml());
     await exec(["chown", "-R", `${UID}:${UID}`, root], { PATH: "/usr/bin:/bin" });
     await Deno.chmod(root, 0o755);
     const lifecycle = join(TOOLS_DIR, "bin", "lifecycle");
@@ -204,6 +228,7 @@ export async function lifecycleBuild(fixture: string, opts: BuildOptions = {}): 
       const build = await exec([...asUser, lifecycle, "build", ...common], lcEnv);
       buildCode = build.code;
       buildOutput = build.output;
+      if (build.code === 0) await dropNonLaunchLayers(layers);
     }
     return {
       root,
@@ -222,6 +247,26 @@ export async function lifecycleBuild(fixture: string, opts: BuildOptions = {}): 
   } catch (error) {
     await dispose();
     throw error;
+  }
+}
+
+/**
+ * Does what the exporter does for the launch image: only launch layers are
+ * exported, so remove every layer directory whose `<layer>.toml` does not say
+ * `[types] launch = true` (the launcher applies whatever layer directories it finds).
+ *
+ * @param layers The layers directory.
+ */
+async function dropNonLaunchLayers(layers: string): Promise<void> {
+  for await (const bp of Deno.readDir(layers)) {
+    if (!bp.isDirectory || bp.name === "config") continue;
+    const dir = join(layers, bp.name);
+    for await (const entry of Deno.readDir(dir)) {
+      if (!entry.isDirectory) continue;
+      const toml = await Deno.readTextFile(join(dir, `${entry.name}.toml`)).catch(() => "");
+      const types = parseToml(toml).types as { launch?: boolean } | undefined;
+      if (types?.launch !== true) await Deno.remove(join(dir, entry.name), { recursive: true });
+    }
   }
 }
 
@@ -284,6 +329,39 @@ export async function launch(build: Build, type: string): Promise<Launched> {
       await Promise.race([pumps.catch(() => {}), sleep(5_000)]);
     },
   };
+}
+
+/**
+ * Runs a command in the app's launch environment, as `docker run --entrypoint
+ * launcher <image> -- <command>` would: the real launcher, as uid 65534,
+ * applying every launch layer's environment, then exec'ing the command directly.
+ *
+ * @param build The build.
+ * @param command The program and its arguments.
+ * @returns Exit code and combined output.
+ */
+export async function launchCommand(
+  build: Build,
+  command: readonly string[],
+): Promise<{ code: number; output: string }> {
+  return await exec(
+    [
+      "setpriv",
+      `--reuid=${UID}`,
+      `--regid=${UID}`,
+      "--clear-groups",
+      join(TOOLS_DIR, "bin", "launcher"),
+      "--",
+      ...command,
+    ],
+    {
+      PATH: "/usr/local/bin:/usr/bin:/bin",
+      HOME: join(build.root, "home"),
+      CNB_PLATFORM_API: "0.15",
+      CNB_LAYERS_DIR: build.layers,
+      CNB_APP_DIR: build.app,
+    },
+  );
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));

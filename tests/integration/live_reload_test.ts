@@ -9,7 +9,11 @@ integrationTest(
       env: { BP_LIVE_RELOAD_ENABLED: "true" },
     });
     assert.equal(build.buildCode, 0, build.detectOutput + build.buildOutput);
-    assert.match(build.group, /id = "test\/poetry-deps"/);
+    assert.match(
+      build.group,
+      /id = "test\/watchexec"/,
+      "the optional watchexec provider takes part",
+    );
     const plan = plainToml(build.plan) as { entries: { requires: { name: string }[] }[] };
     assert.ok(plan.entries.some((e) => e.requires.some((r) => r.name === "watchexec")), build.plan);
     assert.ok(
