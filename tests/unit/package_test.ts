@@ -5,26 +5,54 @@ import {
   compileArgs,
   type DenoRunner,
   packageBuildpack,
+  type PackageOptions,
   parsePackageArgs,
   UsageError,
 } from "../../scripts/package.ts";
-import { REPO_ROOT, tempDir } from "../_helpers.ts";
+import { denortCachePath, findDenorts } from "../../scripts/package/denort.ts";
+import { elfArch } from "../../scripts/package/elf.ts";
+import { permissionFlags, phasePermissionFlags } from "../../scripts/package/permissions.ts";
+import { stampBuildpackToml } from "../../scripts/package/buildpack_toml.ts";
+import { buildpackageFiles } from "../../scripts/package/pack.ts";
+import { parseToml } from "../../src/cnb/toml.ts";
+import { tempDir } from "../_helpers.ts";
 
-/** A deno double: records calls; `compile` writes a small executable at --output. */
-function fakeDeno(): { deno: DenoRunner; calls: string[][] } {
-  const calls: string[][] = [];
-  const deno: DenoRunner = async (args) => {
-    calls.push([...args]);
-    if (args[0] === "compile") {
-      const out = args[args.indexOf("--output") + 1] as string;
-      const target = args[args.indexOf("--target") + 1] as string;
-      await Deno.writeTextFile(out, `#!/bin/sh\necho fake run for ${target}\n`);
-    }
-  };
-  return { deno, calls };
+/** The first 20 bytes of a little-endian 64-bit ELF executable for a machine. */
+function elfHeader(machine: number): Uint8Array {
+  const h = new Uint8Array(64);
+  h.set([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1]);
+  new DataView(h.buffer).setUint16(18, machine, true);
+  return h;
 }
+const X86_64 = 62;
+const AARCH64 = 183;
 
-const withDenort = (name: string) => name === "DENORT_BIN" ? Deno.execPath() : undefined;
+/** A compile double: writes an ELF file for `machineOf(--target)` at --output. */
+function fakeCompile(machineOf: (triple: string) => number): {
+  compile: DenoRunner;
+  calls: { args: string[]; denortBin: string | undefined }[];
+} {
+  const calls: { args: string[]; denortBin: string | undefined }[] = [];
+  const compile: DenoRunner = async (args, opts) => {
+    calls.push({ args: [...args], denortBin: opts?.env?.DENORT_BIN });
+    const out = args[args.indexOf("--output") + 1] as string;
+    const triple = args[args.indexOf("--target") + 1] as string;
+    await Deno.writeFile(out, elfHeader(machineOf(triple)));
+  };
+  return { compile, calls };
+}
+const correctMachine = (triple: string) => triple.startsWith("x86_64") ? X86_64 : AARCH64;
+
+/** Runtime files of the right (or wrong) architecture in a temp dir, and an env naming them. */
+async function runtimes(dir: string, vars: Record<string, number>) {
+  const env: Record<string, string> = { HOME: dir, DENO_DIR: join(dir, "deno_dir") };
+  for (const [name, machine] of Object.entries(vars)) {
+    const path = join(dir, name.toLowerCase());
+    await Deno.writeFile(path, elfHeader(machine));
+    env[name] = path;
+  }
+  return (name: string) => env[name];
+}
 
 interface TarItem {
   name: string;
@@ -34,7 +62,6 @@ interface TarItem {
   mtime: number;
   type: string;
   link: string;
-  size: number;
 }
 
 function readTar(gz: Uint8Array): TarItem[] {
@@ -54,39 +81,55 @@ function readTar(gz: Uint8Array): TarItem[] {
       mtime: num(off + 136, 12),
       type: str(off + 156, 1),
       link: str(off + 157, 100),
-      size,
     });
     off += 512 + Math.ceil(size / 512) * 512;
   }
   return items;
 }
 
+const opts = (args: string[]): PackageOptions => {
+  const o = parsePackageArgs(args, "/");
+  if (o === "help") throw new Error("unexpected --help");
+  return o;
+};
+
 Deno.test("parsePackageArgs() applies defaults relative to the caller's directory", () => {
-  const o = parsePackageArgs(["--version", "1.2.3"], "/caller");
-  assert.deepEqual(o, {
+  assert.deepEqual(parsePackageArgs(["--version", "1.2.3"], "/caller"), {
     version: "1.2.3",
     output: "/caller/build",
     targets: ["linux/amd64", "linux/arm64"],
+    runtime: "denort",
     engine: "v8",
     download: false,
   });
-  const q = parsePackageArgs([
-    "--version",
-    "2.0.0-rc.1",
-    "--output",
-    "out",
-    "--target",
-    "linux/arm64",
-    "--engine",
-    "quickjs",
-  ], "/c");
-  assert.deepEqual(q, {
-    version: "2.0.0-rc.1",
-    output: "/c/out",
-    targets: ["linux/arm64"],
-    engine: "quickjs",
-    download: false,
-  });
+  assert.deepEqual(
+    parsePackageArgs(
+      [
+        "--version",
+        "2.0.0-rc.1",
+        "--output",
+        "out",
+        "--target",
+        "linux/arm64",
+        "--runtime",
+        "deno",
+      ],
+      "/c",
+    ),
+    {
+      version: "2.0.0-rc.1",
+      output: "/c/out",
+      targets: ["linux/arm64"],
+      runtime: "deno",
+      engine: "v8",
+      download: false,
+    },
+  );
+});
+
+Deno.test("parsePackageArgs() returns help for --help and -h, whatever else is given", () => {
+  assert.equal(parsePackageArgs(["--help"], "/"), "help");
+  assert.equal(parsePackageArgs(["-h", "--version", "x"], "/"), "help");
 });
 
 Deno.test("parsePackageArgs() rejects bad input with a UsageError", () => {
@@ -95,67 +138,179 @@ Deno.test("parsePackageArgs() rejects bad input with a UsageError", () => {
     [["--version", "1.2"], /not a semantic version/],
     [["--version", "v1.2.3"], /not a semantic version/],
     [["--version", "1.2.3", "--target", "linux/386"], /--target "linux\/386" is not supported/],
-    [
-      ["--version", "1.2.3", "--engine", "spidermonkey"],
-      /--engine "spidermonkey" is not supported/,
-    ],
+    [["--version", "1.2.3", "--runtime", "node"], /--runtime "node" is not supported/],
+    [["--version", "1.2.3", "--engine", "spidermonkey"], /--engine "spidermonkey" is not/],
+    [["--version", "1.2.3", "--runtime", "deno", "--engine", "quickjs"], /denort only/],
+    [["--version", "1.2.3", "--runtime", "deno", "--download"], /denort only/],
     [["--version", "1.2.3", "--frobnicate"], /frobnicate/],
   ];
   for (const [args, message] of bad) {
     assert.throws(
       () => parsePackageArgs(args, "/"),
       (e: unknown) => e instanceof UsageError && message.test(e.message),
+      args.join(" "),
     );
   }
 });
 
-Deno.test("compileArgs() uses the phase permission set, --no-check and the target triple", () => {
-  assert.deepEqual(compileArgs("aarch64-unknown-linux-gnu", "v8", "/o/run"), [
+Deno.test("compileArgs() compiles the bundle without config or lock, with the permission flags", () => {
+  assert.deepEqual(compileArgs("aarch64-unknown-linux-gnu", "v8", ["--allow-read"], "/o/run"), [
     "compile",
-    "--no-check",
-    "--bundle",
     "-q",
-    "-P=phase",
-    "--config",
-    join(REPO_ROOT, "deno.json"),
+    "--no-check",
+    "--no-config",
+    "--no-lock",
+    "--allow-read",
     "--target",
     "aarch64-unknown-linux-gnu",
     "--output",
     "/o/run",
-    join(REPO_ROOT, "src", "main.ts"),
+    "main.js",
   ]);
-  assert.ok(
-    compileArgs("x86_64-unknown-linux-gnu", "quickjs", "/o").join(" ").includes("--engine quickjs"),
+  assert.ok(compileArgs("x", "quickjs", [], "/o").join(" ").includes("--engine quickjs"));
+});
+
+Deno.test("permissionFlags() converts a deno.json permission set", () => {
+  assert.deepEqual(
+    permissionFlags({ read: true, write: false, env: ["CNB_*", "BP_*"], net: ["a:1"] }),
+    ["--allow-read", "--allow-env=CNB_*,BP_*", "--allow-net=a:1"],
+  );
+  assert.throws(() => permissionFlags({ read: true, frob: true }), TypeError);
+  assert.throws(() => permissionFlags({ env: [1] }), TypeError);
+});
+
+Deno.test("phasePermissionFlags() is the phase set of deno.json", async () => {
+  assert.deepEqual(await phasePermissionFlags(), [
+    "--allow-read",
+    "--allow-write",
+    "--allow-env=CNB_*,BP_*,INIT_CWD",
+  ]);
+});
+
+Deno.test("elfArch() reads the machine of 64-bit ELF files", () => {
+  assert.equal(elfArch(elfHeader(X86_64)), "amd64");
+  assert.equal(elfArch(elfHeader(AARCH64)), "arm64");
+  assert.equal(elfArch(elfHeader(40)), "other:40");
+  assert.equal(elfArch(new TextEncoder().encode("#!/bin/sh\necho not an ELF file\n")), undefined);
+  assert.equal(elfArch(new Uint8Array([0x7f, 0x45])), undefined);
+});
+
+Deno.test("findDenorts(): one DENORT_BIN serves only its own architecture", async () => {
+  await using dir = await tempDir();
+  const env = await runtimes(dir.path, { DENORT_BIN: X86_64 });
+  const one = await findDenorts(["linux/amd64"], "v8", false, env);
+  assert.deepEqual(one.get("linux/amd64"), {
+    kind: "file",
+    path: env("DENORT_BIN"),
+    variable: "DENORT_BIN",
+  });
+  await assert.rejects(
+    findDenorts(["linux/amd64", "linux/arm64"], "v8", false, env),
+    (e: Error) =>
+      e.message.includes("for linux/arm64 (aarch64-unknown-linux-gnu)") &&
+      e.message.includes("so it serves only linux/amd64") &&
+      e.message.includes("set DENORT_BIN_ARM64 to a denort executable") &&
+      !e.message.includes("DENORT_BIN_AMD64") && !e.message.includes("\n"),
   );
 });
 
-Deno.test("packageBuildpack() lays out both targets, stamps the version and writes a reproducible tarball", async () => {
-  await using a = await tempDir();
-  await using b = await tempDir();
-  const { deno, calls } = fakeDeno();
-  const log: string[] = [];
-  const r = await packageBuildpack(
-    parsePackageArgs(["--version", "1.2.3", "--output", a.path], "/"),
-    {
-      deno,
-      env: withDenort,
-      log: (l) => log.push(l),
+Deno.test("findDenorts(): DENORT_BIN_<ARCH> must be of that architecture", async () => {
+  await using dir = await tempDir();
+  const env = await runtimes(dir.path, { DENORT_BIN_AMD64: X86_64, DENORT_BIN_ARM64: X86_64 });
+  await assert.rejects(
+    findDenorts(["linux/amd64", "linux/arm64"], "v8", false, env),
+    (e: Error) =>
+      e.message === `DENORT_BIN_ARM64=${env("DENORT_BIN_ARM64")} is for amd64, not arm64`,
+  );
+  const good = await runtimes(dir.path, { DENORT_BIN_AMD64: X86_64, DENORT_BIN_ARM64: AARCH64 });
+  const found = await findDenorts(["linux/amd64", "linux/arm64"], "v8", false, good);
+  assert.deepEqual([...found.values()].map((s) => s.kind === "file" && s.variable), [
+    "DENORT_BIN_AMD64",
+    "DENORT_BIN_ARM64",
+  ]);
+});
+
+Deno.test("findDenorts(): every missing runtime is named in one line, with the cache paths", async () => {
+  await using dir = await tempDir();
+  const env = await runtimes(dir.path, {});
+  await assert.rejects(
+    findDenorts(["linux/amd64", "linux/arm64"], "v8", false, env),
+    (e: Error) => {
+      const m = e.message;
+      return !m.includes("\n") &&
+        m.includes("linux/amd64 (x86_64-unknown-linux-gnu) and linux/arm64") &&
+        m.includes("DENORT_BIN_AMD64 / DENORT_BIN_ARM64") &&
+        m.includes(denortCachePath("linux/amd64", "v8", env)) &&
+        m.includes(denortCachePath("linux/arm64", "v8", env)) &&
+        m.includes("--download") && m.includes("--runtime deno");
     },
   );
+});
+
+Deno.test("findDenorts(): the DENO_DIR cache, then --download", async () => {
+  await using dir = await tempDir();
+  const env = await runtimes(dir.path, {});
+  const zip = denortCachePath("linux/arm64", "quickjs", env);
+  assert.match(zip, /dl\/release\/v2\.9\.6\/denort-quickjs-aarch64-unknown-linux-gnu\.zip$/);
+  await Deno.mkdir(join(zip, ".."), { recursive: true });
+  await Deno.writeFile(zip, new Uint8Array(1));
+  const found = await findDenorts(["linux/amd64", "linux/arm64"], "quickjs", true, env);
+  assert.deepEqual(found.get("linux/arm64"), { kind: "cache", path: zip });
+  assert.deepEqual(found.get("linux/amd64"), { kind: "download" });
+});
+
+Deno.test("stampBuildpackToml() writes the version, only the built targets, and the files", () => {
+  const source = `api = "0.8"\n[buildpack]\nid = "x"\n[metadata]\ninclude-files = ["old"]\n` +
+    `[[stacks]]\nid = "*"\n[[targets]]\nos = "linux"\narch = "amd64"\n` +
+    `[[targets]]\nos = "linux"\narch = "arm64"\n`;
+  const doc = parseToml(
+    stampBuildpackToml(source, "1.2.3", ["linux/arm64"], ["buildpack.toml", "linux/arm64/bin/run"]),
+  );
+  assert.deepEqual(JSON.parse(JSON.stringify(doc)), {
+    api: "0.8",
+    buildpack: { id: "x", version: "1.2.3" },
+    metadata: { "include-files": ["buildpack.toml", "linux/arm64/bin/run"] },
+    stacks: [{ id: "*" }],
+    targets: [{ os: "linux", arch: "arm64" }],
+  });
+});
+
+Deno.test("buildpackageFiles() names pack's outputs: one file, or one per target", () => {
+  assert.deepEqual(buildpackageFiles("/o", ["linux/amd64"]), ["/o/buildpackage.cnb"]);
+  assert.deepEqual(buildpackageFiles("/o", ["linux/amd64", "linux/arm64"]), [
+    "/o/buildpackage-linux-amd64.cnb",
+    "/o/buildpackage-linux-arm64.cnb",
+  ]);
+});
+
+Deno.test("packageBuildpack() lays out both targets, each with its own runtime, reproducibly", async () => {
+  await using a = await tempDir();
+  await using b = await tempDir();
+  await using rt = await tempDir();
+  const env = await runtimes(rt.path, { DENORT_BIN_AMD64: X86_64, DENORT_BIN_ARM64: AARCH64 });
+  const { compile, calls } = fakeCompile(correctMachine);
+  const log: string[] = [];
+  const r = await packageBuildpack(opts(["--version", "1.2.3", "--output", a.path]), {
+    compile,
+    env,
+    log: (l) => log.push(l),
+    pack: () => Promise.resolve(undefined),
+  });
   assert.deepEqual(
-    calls.map((c) => [c[0], c.includes("--target") ? c[c.indexOf("--target") + 1] : "-"]),
+    calls.map((c) => [c.args[c.args.indexOf("--target") + 1], c.denortBin]),
     [
-      ["check", "-"],
-      ["compile", "x86_64-unknown-linux-gnu"],
-      ["compile", "aarch64-unknown-linux-gnu"],
+      ["x86_64-unknown-linux-gnu", env("DENORT_BIN_AMD64")],
+      ["aarch64-unknown-linux-gnu", env("DENORT_BIN_ARM64")],
     ],
+    "each target compiled with its own architecture's runtime",
   );
   assert.equal(await Deno.readLink(join(r.dir, "linux/amd64/bin/detect")), "run");
   assert.equal(await Deno.readLink(join(r.dir, "linux/arm64/bin/build")), "run");
-  assert.match(
-    await Deno.readTextFile(join(r.dir, "buildpack.toml")),
-    /\[buildpack\]\n {2}version = "1\.2\.3"\n/,
-  );
+  const toml = parseToml(await Deno.readTextFile(join(r.dir, "buildpack.toml")));
+  assert.deepEqual(JSON.parse(JSON.stringify(toml.targets)), [
+    { os: "linux", arch: "amd64" },
+    { os: "linux", arch: "arm64" },
+  ]);
   const items = readTar(await Deno.readFile(r.tarball));
   assert.deepEqual(items.map((i) => `${i.type} ${i.name} ${i.mode.toString(8)} ${i.link}`), [
     "0 buildpack.toml 644 ",
@@ -172,105 +327,68 @@ Deno.test("packageBuildpack() lays out both targets, stamps the version and writ
     "0 linux/arm64/bin/run 755 ",
   ]);
   assert.ok(items.every((i) => i.uid === 0 && i.gid === 0 && i.mtime === 0));
-  assert.ok(log.some((l) => l.startsWith("[2/4] Compiling for linux/arm64")));
-  console.log("sizes in this run:", JSON.stringify(r.sizes));
+  assert.ok(log.some((l) => l.includes("linux/arm64/bin/run") && l.includes("arm64 executable")));
+  assert.ok(log.some((l) => l.includes("make it with: pack buildpack package")));
 
-  const again = await packageBuildpack(
-    parsePackageArgs(["--version", "1.2.3", "--output", b.path], "/"),
-    { deno: fakeDeno().deno, env: withDenort, log: () => {} },
+  const again = await packageBuildpack(opts(["--version", "1.2.3", "--output", b.path]), {
+    compile: fakeCompile(correctMachine).compile,
+    env,
+    log: () => {},
+    pack: () => Promise.resolve(undefined),
+  });
+  assert.deepEqual(await Deno.readFile(again.tarball), await Deno.readFile(r.tarball));
+});
+
+Deno.test("packageBuildpack() refuses an executable for the wrong machine, keeping the previous package", async () => {
+  await using out = await tempDir();
+  await using rt = await tempDir();
+  const env = await runtimes(rt.path, { DENORT_BIN_AMD64: X86_64, DENORT_BIN_ARM64: AARCH64 });
+  const deps = { env, log: () => {}, pack: () => Promise.resolve(undefined) };
+  const good = await packageBuildpack(opts(["--version", "1.0.0", "--output", out.path]), {
+    ...deps,
+    compile: fakeCompile(correctMachine).compile,
+  });
+  const before = await Deno.readFile(good.tarball);
+  // What one x86-64 runtime for both targets used to produce silently.
+  await assert.rejects(
+    packageBuildpack(opts(["--version", "2.0.0", "--output", out.path]), {
+      ...deps,
+      compile: fakeCompile(() => X86_64).compile,
+    }),
+    /^Error: linux\/arm64\/bin\/run is for amd64, not arm64: the runtime used for linux\/arm64 is for another architecture$/,
   );
+  assert.deepEqual(await Deno.readFile(good.tarball), before, "previous tarball untouched");
+  assert.match(await Deno.readTextFile(join(good.dir, "buildpack.toml")), /version = "1\.0\.0"/);
   assert.deepEqual(
-    await Deno.readFile(again.tarball),
-    await Deno.readFile(r.tarball),
-    "byte-for-byte reproducible",
+    [...Deno.readDirSync(out.path)].map((e) => e.name).sort(),
+    ["buildpack", "buildpack.tgz"],
+    "no staging directory left",
   );
 });
 
-Deno.test("packageBuildpack() with one target also writes bin/ at the root", async () => {
+Deno.test("packageBuildpack() with one target writes only that target, and bin/ links to it", async () => {
   await using out = await tempDir();
+  await using rt = await tempDir();
+  const env = await runtimes(rt.path, { DENORT_BIN: AARCH64 });
   const r = await packageBuildpack(
-    parsePackageArgs(["--version", "0.1.0", "--output", out.path, "--target", "linux/amd64"], "/"),
-    { deno: fakeDeno().deno, env: withDenort, log: () => {} },
-  );
-  assert.equal(await Deno.readLink(join(r.dir, "bin/detect")), "run");
-  assert.match(
-    await Deno.readTextFile(join(r.dir, "bin/run")),
-    /fake run for x86_64-unknown-linux-gnu/,
-  );
-  const names = readTar(await Deno.readFile(r.tarball)).map((i) => i.name);
-  assert.ok(
-    names.includes("bin/run") && names.includes("linux/amd64/bin/run") &&
-      !names.includes("linux/arm64/"),
-  );
-});
-
-Deno.test("deno task package fails within seconds offline, naming the three ways to get denort", async () => {
-  await using denoDir = await tempDir();
-  await using out = await tempDir();
-  const started = Date.now();
-  const r = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "task",
-      "-q",
-      "--config",
-      join(REPO_ROOT, "deno.json"),
-      "package",
-      "--version",
-      "1.2.3",
-      "--output",
-      out.path,
-    ],
-    // An empty DENO_DIR (no cached denort) and no DENORT_BIN, everything else as inherited.
-    clearEnv: true,
-    env: {
-      ...Object.fromEntries(
-        Object.entries(Deno.env.toObject()).filter(([k]) => k !== "DENORT_BIN" && k !== "INIT_CWD"),
-      ),
-      DENO_DIR: denoDir.path,
+    opts(["--version", "0.1.0", "--output", out.path, "--target", "linux/arm64"]),
+    {
+      compile: fakeCompile(correctMachine).compile,
+      env,
+      log: () => {},
+      pack: () => Promise.resolve(undefined),
     },
-    stdout: "piped",
-    stderr: "piped",
-    signal: AbortSignal.timeout(20_000),
-  }).output();
-  const stderr = new TextDecoder().decode(r.stderr);
-  assert.equal(r.code, 1, stderr);
-  assert.ok(Date.now() - started < 20_000, "fails within seconds");
-  assert.match(stderr, /set DENORT_BIN/);
-  assert.match(
-    stderr,
-    new RegExp(`${denoDir.path}/dl/release/v2\\.9\\.6/denort-x86_64-unknown-linux-gnu\\.zip`),
   );
-  assert.match(stderr, /--download to fetch it from dl\.deno\.land/);
-});
-
-const denortBin = Deno.env.get("DENORT_BIN");
-if (denortBin === undefined) {
-  console.log("skipping the real compile test: DENORT_BIN is not set (no denort on this machine)");
-}
-Deno.test({
-  name: "a real compile for the host gives bin/detect and bin/build that match deno task phase",
-  ignore: denortBin === undefined,
-  fn: async () => {
-    await using out = await tempDir();
-    await using ws = await tempDir();
-    const r = await packageBuildpack(
-      parsePackageArgs(
-        ["--version", "1.2.3", "--output", out.path, "--target", "linux/amd64"],
-        "/",
-      ),
-    );
-    const app = join(ws.path, "app");
-    await Deno.mkdir(join(ws.path, "layers"), { recursive: true });
-    await Deno.mkdir(app);
-    await Deno.writeTextFile(join(app, "pyproject.toml"), `[project.scripts]\nweb = "a:b"\n`);
-    const run = await new Deno.Command(join(r.dir, "bin", "build"), {
-      args: [join(ws.path, "layers"), ws.path, join(ws.path, "p.toml")],
-      cwd: app,
-    }).output();
-    assert.equal(run.code, 0);
-    assert.match(
-      await Deno.readTextFile(join(ws.path, "layers", "launch.toml")),
-      /args = \[ "run", "web" \]/,
-    );
-  },
+  assert.equal(await Deno.readLink(join(r.dir, "bin")), "linux/arm64/bin");
+  const toml = parseToml(await Deno.readTextFile(join(r.dir, "buildpack.toml")));
+  assert.deepEqual(JSON.parse(JSON.stringify(toml.targets)), [{ os: "linux", arch: "arm64" }]);
+  assert.deepEqual((toml.metadata as Record<string, unknown>)["include-files"], [
+    "bin",
+    "buildpack.toml",
+    "linux/arm64/bin/build",
+    "linux/arm64/bin/detect",
+    "linux/arm64/bin/run",
+  ]);
+  const names = readTar(await Deno.readFile(r.tarball)).map((i) => i.name);
+  assert.ok(!names.some((n) => n.includes("amd64")), names.join(" "));
 });

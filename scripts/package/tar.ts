@@ -83,3 +83,31 @@ export function writeTar(entries: readonly TarEntry[], mtime = 0): Uint8Array {
   }
   return out;
 }
+
+/**
+ * Finds a regular file in a tar archive (ustar, as npm packs; pax headers are skipped).
+ *
+ * @param tar The archive (not compressed).
+ * @param name The member's path, e.g. `package/deno`.
+ * @returns Its bytes, or `undefined` when the archive has no such file.
+ * @throws {RangeError} When a header runs past the end of the archive.
+ */
+export function readTarFile(tar: Uint8Array, name: string): Uint8Array | undefined {
+  const dec = new TextDecoder();
+  const text = (o: number, l: number) => dec.decode(tar.subarray(o, o + l)).replace(/\0.*$/s, "");
+  for (let off = 0; off + 512 <= tar.length;) {
+    const header = tar.subarray(off, off + 512);
+    if (header.every((b) => b === 0)) return undefined;
+    const size = parseInt(text(off + 124, 12).trim() || "0", 8);
+    const prefix = text(off + 345, 155);
+    const path = prefix === "" ? text(off, 100) : `${prefix}/${text(off, 100)}`;
+    const type = text(off + 156, 1);
+    const start = off + 512;
+    if (start + size > tar.length) {
+      throw new RangeError(`Cannot read tar member ${path}: the archive is truncated`);
+    }
+    if (path === name && (type === "0" || type === "")) return tar.slice(start, start + size);
+    off = start + Math.ceil(size / 512) * 512;
+  }
+  return undefined;
+}

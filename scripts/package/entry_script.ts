@@ -1,0 +1,34 @@
+/**
+ * `bin/detect` and `bin/build` of a `--runtime deno` package: POSIX sh
+ * scripts that run the bundled program on the Deno CLI shipped beside it,
+ * with exactly the phase permission set, the phase as first argument.
+ *
+ * @module
+ */
+
+const quote = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`;
+
+/**
+ * The script for one phase.
+ *
+ * @example Usage
+ * ```ts
+ * import { entryScript } from "./entry_script.ts";
+ * entryScript("detect", ["--allow-read"]);
+ * ```
+ *
+ * @param phase `detect` or `build`.
+ * @param permissionFlags The phase permission set as flags.
+ * @returns The script text.
+ */
+export function entryScript(phase: "detect" | "build", permissionFlags: readonly string[]): string {
+  const flags = permissionFlags.map(quote).join(" ");
+  return `#!/bin/sh
+# The buildpack's ${phase} phase: the bundled program (../lib/main.js) on the Deno
+# runtime shipped with it (../lib/deno), with the buildpack's permission set.
+# The real directory is resolved so that a bin/ symlink to linux/<arch>/bin works.
+here=$(cd -P -- "$(dirname -- "$0")" && pwd -P) || exit 1
+DENO_NO_UPDATE_CHECK=1 DENO_NO_PROMPT=1 exec "$here/../lib/deno" run --quiet --no-config \\
+  --no-lock --no-npm --no-remote ${flags} "$here/../lib/main.js" ${phase} "$@"
+`;
+}
