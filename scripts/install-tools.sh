@@ -1,14 +1,25 @@
 #!/usr/bin/env bash
-# Installs the integration-test tools, pinned, into a world-readable tools directory
-# (default /var/cache/poetry-run-tools, outside the clone so CI reuses it; override with
+# Installs the test tools, pinned, into a world-readable tools directory (default
+# /var/cache/poetry-run-tools, outside the clone so CI reuses it; override with
 # POETRY_RUN_TOOLS_DIR). Idempotent: a second run checks versions and does nothing.
+#
+#   bash scripts/install-tools.sh        integration tools: lifecycle + launcher, Poetry,
+#                                        watchexec, a deno cache the unprivileged user can read
+#   bash scripts/install-tools.sh e2e    also: docker.io, debootstrap, pack, a lifecycle
+#                                        archive for `pack builder create`, and the root file
+#                                        systems of the Debian bookworm build and run images
+#
 # The lifecycle refuses to run as root, so everything here must be usable by an unprivileged user.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
+mode=${1:-integration}
+case "$mode" in integration|e2e) ;; *) echo "usage: $0 [e2e]" >&2; exit 2;; esac
 
-LIFECYCLE_VERSION=v0.21.17
+LIFECYCLE_VERSION=0.21.17
+PACK_VERSION=0.38.2
 POETRY_VERSION=2.5.1
 WATCHEXEC_VERSION=2.3.2
+DEBIAN_SUITE=bookworm
 
 tools=${POETRY_RUN_TOOLS_DIR:-/var/cache/poetry-run-tools}
 if ! mkdir -p "$tools" 2>/dev/null || [ ! -w "$tools" ]; then tools="$repo/.tools"; mkdir -p "$tools"; fi
@@ -24,16 +35,22 @@ step() { # name, check command, install function
   echo "  $name: installed in $(($(date +%s) - start)) s"
 }
 
+go_build() { # module dir, output, package, ldflags
+  (cd "$1" && GOFLAGS=-mod=mod GOTOOLCHAIN=local CGO_ENABLED=0 go build -trimpath -ldflags "$4" -o "$2" "$3")
+}
+
 install_lifecycle() {
   # `go install …@v0.21.17` is refused by the Go proxy here; tools/lifecycle builds the same
-  # module versions with a stand-in for kaniko (see tools/lifecycle/README.md).
-  (cd "$repo/tools/lifecycle" && GOFLAGS=-mod=mod GOTOOLCHAIN=local GOBIN="$tools/bin" \
-    go install github.com/buildpacks/lifecycle/cmd/lifecycle github.com/buildpacks/lifecycle/cmd/launcher)
-  echo "$LIFECYCLE_VERSION" > "$tools/bin/.version"
+  # module versions with a stand-in for kaniko (see tools/lifecycle/README.md). Static, so the
+  # same binaries run on the host and in the Debian images.
+  local ld="-s -w -X github.com/buildpacks/lifecycle/cmd.Version=$LIFECYCLE_VERSION"
+  mkdir -p "$tools/bin"
+  go_build "$repo/tools/lifecycle" "$tools/bin/lifecycle" github.com/buildpacks/lifecycle/cmd/lifecycle "$ld"
+  go_build "$repo/tools/lifecycle" "$tools/bin/launcher" github.com/buildpacks/lifecycle/cmd/launcher "$ld"
 }
 
 install_python() {
-  apt-get update -qq && apt-get install -y -qq python3 python3-venv >/dev/null
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3 python3-venv >/dev/null
 }
 
 install_poetry() {
@@ -53,12 +70,81 @@ install_deno_cache() {
   sha256sum < "$repo/deno.lock" > "$tools/deno_dir/.lock-sha"
 }
 
-echo "Installing integration tools into $tools"
+install_docker() {
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker.io debootstrap >/dev/null
+}
+
+install_pack() {
+  go_build "$repo/tools/pack" "$tools/bin/pack" github.com/buildpacks/pack \
+    "-s -w -X github.com/buildpacks/pack/pkg/client.Version=$PACK_VERSION"
+}
+
+install_lifecycle_archive() {
+  # What `pack builder create` takes as [lifecycle] uri: lifecycle.toml and lifecycle/ with the
+  # binaries and the phase symlinks (the layout of the lifecycle's release archives).
+  local dir
+  dir=$(mktemp -d)
+  mkdir -p "$dir/lifecycle" "$tools/e2e"
+  cp "$tools/bin/lifecycle" "$tools/bin/launcher" "$dir/lifecycle/"
+  for phase in detector analyzer restorer builder exporter rebaser creator extender; do
+    ln -s lifecycle "$dir/lifecycle/$phase"
+  done
+  cat > "$dir/lifecycle.toml" <<EOF
+[apis]
+[apis.buildpack]
+  deprecated = []
+  supported = ["0.7", "0.8", "0.9", "0.10", "0.11", "0.12"]
+[apis.platform]
+  deprecated = []
+  supported = ["0.7", "0.8", "0.9", "0.10", "0.11", "0.12", "0.13", "0.14", "0.15"]
+
+[api]
+  platform = "0.7"
+  buildpack = "0.7"
+
+[lifecycle]
+  version = "$LIFECYCLE_VERSION"
+EOF
+  tar -C "$dir" --sort=name --owner=0 --group=0 --mtime=@0 -czf "$tools/e2e/lifecycle.tgz" lifecycle.toml lifecycle
+  rm -rf "$dir"
+}
+
+install_rootfs() {
+  # Debian bookworm with Python 3 (the images' own, as a stack would provide it) and a `cnb`
+  # user (1000:1000). run.tar is the run image; build.tar adds Poetry's wheels (for the poetry
+  # stand-in, so builds need no network) and watchexec.
+  local dir
+  dir=$(mktemp -d)
+  debootstrap --variant=minbase --include=python3,python3-venv,ca-certificates \
+    "$DEBIAN_SUITE" "$dir/rootfs" http://deb.debian.org/debian >/dev/null
+  chroot "$dir/rootfs" /usr/sbin/groupadd -g 1000 cnb
+  chroot "$dir/rootfs" /usr/sbin/useradd -u 1000 -g 1000 -m -s /bin/bash cnb
+  rm -rf "$dir/rootfs/var/cache/apt/archives/"*.deb "$dir/rootfs/var/lib/apt/lists/"*
+  mkdir -p "$tools/e2e"
+  tar -C "$dir/rootfs" --numeric-owner -cf "$tools/e2e/run.tar" .
+  mkdir -p "$dir/rootfs/opt/poetry-wheels" "$dir/rootfs/opt/watchexec/bin"
+  /usr/bin/python3 -m pip download -q --only-binary=:all: --python-version 3.11 --implementation cp \
+    --platform manylinux2014_x86_64 --platform manylinux_2_17_x86_64 --platform manylinux_2_28_x86_64 \
+    -d "$dir/rootfs/opt/poetry-wheels" "poetry==$POETRY_VERSION" 2>/dev/null \
+    || "$tools/poetry/bin/pip" download -q --only-binary=:all: -d "$dir/rootfs/opt/poetry-wheels" "poetry==$POETRY_VERSION"
+  cp "$tools/watchexec/bin/watchexec" "$dir/rootfs/opt/watchexec/bin/"
+  tar -C "$dir/rootfs" --numeric-owner -cf "$tools/e2e/build.tar" .
+  echo "$DEBIAN_SUITE poetry-$POETRY_VERSION watchexec-$WATCHEXEC_VERSION" > "$tools/e2e/rootfs.version"
+  rm -rf "$dir"
+}
+
+echo "Installing $mode tools into $tools"
 total=$(date +%s)
-step "lifecycle $LIFECYCLE_VERSION" "[ -x '$tools/bin/lifecycle' ] && [ -x '$tools/bin/launcher' ] && [ \"\$(cat '$tools/bin/.version' 2>/dev/null)\" = $LIFECYCLE_VERSION ]" install_lifecycle
+step "lifecycle $LIFECYCLE_VERSION" "[ \"\$('$tools/bin/lifecycle' -version)\" = $LIFECYCLE_VERSION ] && [ -x '$tools/bin/launcher' ]" install_lifecycle
 step "python3 (Debian, usable by any user)" "/usr/bin/python3 -m venv --help" install_python
 step "poetry $POETRY_VERSION" "readlink -f '$tools/poetry/bin/python3' | grep -q '^/usr/' && '$tools/poetry/bin/poetry' --version | grep -q 'version $POETRY_VERSION)'" install_poetry
 step "watchexec $WATCHEXEC_VERSION" "'$tools/watchexec/bin/watchexec' --version | grep -q ' $WATCHEXEC_VERSION'" install_watchexec
 step "deno cache for the buildpack" "[ -d '$tools/deno_dir/npm' ] && [ \"\$(cat '$tools/deno_dir/.lock-sha')\" = \"\$(sha256sum < '$repo/deno.lock')\" ]" install_deno_cache
-chmod -R a+rX "$tools"
+if [ "$mode" = e2e ]; then
+  step "docker.io and debootstrap (Debian)" "command -v dockerd && command -v docker && command -v debootstrap" install_docker
+  step "pack $PACK_VERSION" "'$tools/bin/pack' version | grep -qx '$PACK_VERSION'" install_pack
+  step "lifecycle archive for pack" "tar -xzOf '$tools/e2e/lifecycle.tgz' lifecycle.toml | grep -q 'version = \"$LIFECYCLE_VERSION\"'" install_lifecycle_archive
+  step "Debian $DEBIAN_SUITE root file systems" "[ \"\$(cat '$tools/e2e/rootfs.version')\" = '$DEBIAN_SUITE poetry-$POETRY_VERSION watchexec-$WATCHEXEC_VERSION' ] && [ -s '$tools/e2e/run.tar' ] && [ -s '$tools/e2e/build.tar' ]" install_rootfs
+fi
+chmod -R a+rX "$tools" 2>/dev/null || true
 echo "Tools ready in $(($(date +%s) - total)) s: $tools"

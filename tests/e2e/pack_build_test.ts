@@ -1,0 +1,181 @@
+/**
+ * The packaged buildpack in real `pack build`s, and the images it makes in
+ * real containers.
+ */
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { REPO_ROOT } from "../_helpers.ts";
+import { freePort, waitForHttp } from "../integration/lifecycle.ts";
+import {
+  type Container,
+  e2eTest,
+  imageSize,
+  launchLayers,
+  packBuild,
+  runContainer,
+  type Suite,
+} from "./harness.ts";
+
+const fixture = (name: string) => join(REPO_ROOT, "tests", "fixtures", "apps", name);
+const EXAMPLE = join(REPO_ROOT, "examples", "default_app");
+
+async function serve(
+  suite: Suite,
+  image: string,
+  extra: string[] = [],
+): Promise<[Container, string]> {
+  const c = await runContainer(suite, image, freePort(), extra);
+  try {
+    const body = await waitForHttp(c.port, 60_000);
+    return [c, body];
+  } catch (error) {
+    const logs = await c.logs();
+    await c[Symbol.asyncDispose]();
+    throw new Error(`${error}\n--- container output ---\n${logs}`);
+  }
+}
+
+e2eTest(
+  "pack build: the example app, started by the image's default process, serves HTTP 200",
+  async (s) => {
+    const built = await packBuild(s, "poetry-run-e2e/example", { app: EXAMPLE });
+    assert.equal(built.code, 0, built.stdout + built.stderr);
+    assert.ok(
+      built.stdout.includes(
+        "Paketo Buildpack for Poetry Run 0.0.1\n  Assigning launch processes:\n    web (default): poetry run web\n",
+      ),
+      built.stdout,
+    );
+    assert.match(built.stdout, /Setting default process type 'web'/);
+    const [c, body] = await serve(s, "poetry-run-e2e/example");
+    await using _c = c;
+    assert.match(body, /^hello from default_app/);
+    assert.ok(
+      (await launchLayers(s, "poetry-run-e2e/example")).includes("test/poetry:poetry"),
+      "poetry run needs the Poetry layer in the image",
+    );
+    await imageSize(s, "poetry-run-e2e/example", "example app, poetry run (the reference's start)");
+  },
+);
+
+e2eTest(
+  "pack build with BP_POETRY_RUN_DIRECT=true: no Poetry layer in the image, and it serves",
+  async (s) => {
+    const built = await packBuild(s, "poetry-run-e2e/example-direct", {
+      app: EXAMPLE,
+      env: { BP_POETRY_RUN_DIRECT: "true" },
+    });
+    assert.equal(built.code, 0, built.stdout + built.stderr);
+    assert.ok(built.stdout.includes("    web (default): web\n"), built.stdout);
+    const layers = await launchLayers(s, "poetry-run-e2e/example-direct");
+    assert.ok(!layers.includes("test/poetry:poetry"), layers.join(", "));
+    assert.ok(layers.includes("test/poetry-install:poetry-venv"), layers.join(", "));
+    const [c, body] = await serve(s, "poetry-run-e2e/example-direct");
+    await using _c = c;
+    assert.match(body, /^hello from default_app/);
+    const direct = await imageSize(
+      s,
+      "poetry-run-e2e/example-direct",
+      "example app, BP_POETRY_RUN_DIRECT=true",
+    );
+    const viaPoetry = await imageSize(s, "poetry-run-e2e/example", "(again, for the comparison)");
+    assert.ok(direct < viaPoetry, `direct ${direct} B, poetry run ${viaPoetry} B`);
+    console.log(
+      `    [e2e] BP_POETRY_RUN_DIRECT image is ${
+        ((viaPoetry - direct) / 1024 / 1024).toFixed(1)
+      } MiB smaller`,
+    );
+  },
+);
+
+e2eTest("pack build: an app with only [project.scripts] serves HTTP 200", async (s) => {
+  const built = await packBuild(s, "poetry-run-e2e/project-scripts", {
+    app: fixture("project_scripts"),
+  });
+  assert.equal(built.code, 0, built.stdout + built.stderr);
+  assert.ok(built.stdout.includes("    web (default): poetry run serve\n"), built.stdout);
+  const [c, body] = await serve(s, "poetry-run-e2e/project-scripts");
+  await using _c = c;
+  assert.match(body, /^hello/);
+  await imageSize(s, "poetry-run-e2e/project-scripts", "[project.scripts] app");
+});
+
+e2eTest(
+  "pack build: several scripts; web serves and docker run --entrypoint worker runs the worker",
+  async (s) => {
+    const built = await packBuild(s, "poetry-run-e2e/several", { app: fixture("several_scripts") });
+    assert.equal(built.code, 0, built.stdout + built.stderr);
+    const [c, body] = await serve(s, "poetry-run-e2e/several");
+    await using _c = c;
+    assert.match(body, /^hello/);
+    const worker = await s.docker([
+      "run",
+      "--rm",
+      "--network",
+      "none",
+      "--entrypoint",
+      "worker",
+      "poetry-run-e2e/several",
+    ]);
+    assert.equal(worker.code, 0, worker.stdout + worker.stderr);
+    assert.match(worker.stdout, /^migrated$/m);
+    await imageSize(s, "poetry-run-e2e/several", "several scripts");
+  },
+);
+
+e2eTest(
+  "pack build with BP_POETRY_RUN_TARGET (quoted words through pack --env) serves HTTP 200",
+  async (s) => {
+    const target = `python -c 'from default_app.server import run; run()'`;
+    const built = await packBuild(s, "poetry-run-e2e/target", {
+      app: fixture("default_app"),
+      env: { BP_POETRY_RUN_TARGET: target },
+    });
+    assert.equal(built.code, 0, built.stdout + built.stderr);
+    assert.ok(
+      built.stdout.includes(
+        "    web (default): poetry run python -c from default_app.server import run; run()\n",
+      ),
+      built.stdout,
+    );
+    const [c, body] = await serve(s, "poetry-run-e2e/target");
+    await using _c = c;
+    assert.match(body, /^hello from default_app v1/);
+    await imageSize(s, "poetry-run-e2e/target", "BP_POETRY_RUN_TARGET");
+  },
+);
+
+e2eTest(
+  "pack build with live reload: editing a file in the running container restarts the app",
+  async (s) => {
+    const built = await packBuild(s, "poetry-run-e2e/reload", {
+      app: fixture("default_app"),
+      env: { BP_LIVE_RELOAD_ENABLED: "true" },
+      watchexec: true,
+    });
+    assert.equal(built.code, 0, built.stdout + built.stderr);
+    assert.match(
+      built.stdout,
+      /reload-web \(default\): watchexec --restart --watch \/workspace --shell none -- poetry run my script/,
+    );
+    assert.match(built.stdout, /Setting default process type 'reload-web'/);
+    const [c, first] = await serve(s, "poetry-run-e2e/reload");
+    await using _c = c;
+    assert.match(first, /^hello from default_app v1/);
+    const edit = await s.docker([
+      "exec",
+      c.id,
+      "sed",
+      "-i",
+      "s/default_app v1/default_app v2/",
+      "/workspace/default_app/server.py",
+    ]);
+    assert.equal(edit.code, 0, edit.stdout + edit.stderr);
+    const second = await waitForHttp(c.port, 60_000, first).catch(async (e) => {
+      throw new Error(`${e}\n--- container output ---\n${await c.logs()}`);
+    });
+    assert.match(second, /^hello from default_app v2/);
+    assert.notEqual(first.match(/pid (\d+)/)?.[1], second.match(/pid (\d+)/)?.[1], "a new process");
+    await imageSize(s, "poetry-run-e2e/reload", "live reload (watchexec layer)");
+  },
+);
