@@ -22,6 +22,7 @@ export * from "./src/cnb/phase.ts";
 export * from "./src/cnb/plan.ts";
 export * from "./src/cnb/process_type.ts";
 export * from "./src/cnb/toml.ts";
+export * from "./src/cnb/toml_string.ts";
 export * from "./src/poetry/build.ts";
 export * from "./src/poetry/detect.ts";
 export * from "./src/poetry/live_reload.ts";

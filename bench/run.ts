@@ -9,6 +9,7 @@
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { phaseDenoArgs, REPO_ROOT } from "../scripts/phase_command.ts";
+import { packageBuildpack } from "../scripts/package.ts";
 import { parsePyProject } from "../src/poetry/pyproject.ts";
 import { targetFromScripts } from "../src/poetry/target.ts";
 
@@ -123,6 +124,30 @@ function generatedPyProject(bytes: number): string {
   return lines.join("");
 }
 
+/** A whole-process case: how to run it once (returns ms), and the floor it is compared with. */
+interface Case {
+  readonly name: string;
+  readonly run: () => Promise<number>;
+  readonly floor?: string;
+  readonly note?: string;
+}
+
+/**
+ * Runs every case once to warm caches, then `n` rounds of every case in turn.
+ *
+ * @param cases The cases.
+ * @param n Rounds.
+ * @returns Stats per case name.
+ */
+async function roundRobin(cases: readonly Case[], n: number): Promise<Map<string, Stats>> {
+  const samples = new Map<string, number[]>(cases.map((c) => [c.name, []]));
+  for (const c of cases) await c.run();
+  for (let i = 0; i < n; i++) {
+    for (const c of cases) samples.get(c.name)?.push(await c.run());
+  }
+  return new Map([...samples].map(([name, s]) => [name, stats(s)]));
+}
+
 /** One row of the results table. */
 interface Row {
   readonly name: string;
@@ -153,98 +178,175 @@ async function main(): Promise<number> {
       }],
     ];
     const cnb = (w: Workspace) => ({ CNB_BUILDPACK_DIR: REPO_ROOT, CNB_PLATFORM_DIR: w.platform });
+    const example = join(REPO_ROOT, "examples", "default_app");
+    // Every process case is registered first, then all are run in rotation, once per
+    // iteration: slow drift of a shared machine spreads over all cases instead of
+    // landing between a floor measured first and a case measured later.
+    const cases: Case[] = [];
+    const add = (c: Case) => void cases.push(c);
     const floorArgs = [...phaseDenoArgs().slice(0, -1), join(REPO_ROOT, "bench", "floor.ts")];
-    const samples = async (fn: () => Promise<number>) => {
-      await fn(); // warm the module cache
-      const out: number[] = [];
-      for (let i = 0; i < n; i++) out.push(await fn());
-      return stats(out);
-    };
-    const floor = await samples(() => timeRun(Deno.execPath(), floorArgs, ws.root, ENV_BASE()));
-    rows.push({ name: "floor: empty program, same flags", stats: floor, note: "" });
+    add({
+      name: "floor: empty program, same flags",
+      run: () => timeRun(Deno.execPath(), floorArgs, ws.root, ENV_BASE()),
+    });
+    const FLOOR = "floor: empty program, same flags";
     for (const [label, app, vars] of apps) {
       for (const phase of ["detect", "build"] as const) {
         const env = { ...ENV_BASE(), ...cnb(ws), ...vars };
-        const s = await samples(() => timeRun(Deno.execPath(), phaseArgs(phase, ws), app, env));
-        const over = s.median - floor.median;
-        rows.push({
+        add({
           name: `${phase}: ${label}`,
-          stats: s,
-          note: `${over >= 0 ? "+" : ""}${over.toFixed(1)} ms over floor (goal ≤ 5): ${
-            over <= 5 ? "met" : "not met"
-          }`,
+          floor: FLOOR,
+          run: () => timeRun(Deno.execPath(), phaseArgs(phase, ws), app, env),
         });
       }
     }
-    // The same entry point bundled into one file (smol-toml inlined, no npm resolution at start-up):
-    // what `deno compile --bundle` would embed.
-    const bundle = join(ws.root, "main.bundle.js");
+
+    // The production paths. Both runtimes of `deno task package` start from one
+    // minified bundle (smol-toml inlined, no npm resolution at start-up).
+    const bundle = join(ws.root, "main.js");
     const bundled = await new Deno.Command(Deno.execPath(), {
       args: [
         "bundle",
         "-q",
+        "--minify",
         "--platform",
         "deno",
         "--config",
         join(REPO_ROOT, "deno.json"),
-        "-o",
+        "--output",
         bundle,
         join(REPO_ROOT, "src", "main.ts"),
       ],
       stdout: "null",
       stderr: "piped",
     }).output();
-    if (bundled.code === 0) {
-      for (const phase of ["detect", "build"] as const) {
-        const args = [
-          ...phaseDenoArgs().slice(0, -1),
-          bundle,
-          ...phaseArgs(phase, ws).slice(phaseDenoArgs().length),
-        ];
-        const s = await samples(() =>
-          timeRun(Deno.execPath(), args, join(REPO_ROOT, "examples", "default_app"), {
-            ...ENV_BASE(),
-            ...cnb(ws),
-          })
-        );
-        const over = s.median - floor.median;
-        rows.push({
-          name: `${phase}: example app, bundled entry`,
-          stats: s,
-          note: `${over >= 0 ? "+" : ""}${over.toFixed(1)} ms over floor (goal ≤ 5): ${
-            over <= 5 ? "met" : "not met"
-          }`,
+    if (bundled.code !== 0) {
+      throw new Error(`deno bundle failed: ${new TextDecoder().decode(bundled.stderr).trim()}`);
+    }
+    for (const phase of ["detect", "build"] as const) {
+      const args = [
+        ...phaseDenoArgs().slice(0, -1),
+        bundle,
+        ...phaseArgs(phase, ws).slice(phaseDenoArgs().length),
+      ];
+      add({
+        name: `${phase}: bundled, phase as argument`,
+        floor: FLOOR,
+        run: () => timeRun(Deno.execPath(), args, example, { ...ENV_BASE(), ...cnb(ws) }),
+      });
+    }
+    // denort: the lifecycle execs bin/detect or bin/build, symlinks to one executable,
+    // with the phase's inputs only. A symlink named detect/build to the deno executable
+    // gives the program the same argv[0] and arguments (a compiled executable cannot be
+    // made here: no denort).
+    const bin = join(ws.root, "bin");
+    await Deno.mkdir(bin);
+    for (const phase of ["detect", "build"] as const) {
+      await Deno.symlink(Deno.execPath(), join(bin, phase));
+    }
+    const lifecycleEnv = (phase: "detect" | "build", api07: boolean) =>
+      api07
+        ? { ...ENV_BASE() }
+        : phase === "detect"
+        ? { ...ENV_BASE(), ...cnb(ws), CNB_BUILD_PLAN_PATH: ws.plan }
+        : { ...ENV_BASE(), ...cnb(ws), CNB_LAYERS_DIR: ws.layers, CNB_BP_PLAN_PATH: ws.plan };
+    for (const phase of ["detect", "build"] as const) {
+      const args = [
+        ...phaseDenoArgs().slice(0, -1),
+        bundle,
+        ...phaseArgs(phase, ws).slice(phaseDenoArgs().length + 1),
+      ];
+      add({
+        name: `${phase}: bundled, via bin/${phase} symlink`,
+        floor: FLOOR,
+        run: () => timeRun(join(bin, phase), args, example, lifecycleEnv(phase, false)),
+      });
+      if (phase === "detect") {
+        add({
+          name: `${phase}: bundled, via bin/${phase}, API 0.7 (argv0)`,
+          floor: FLOOR,
+          note: "node:process read for argv[0]",
+          run: () => timeRun(join(bin, phase), args, example, lifecycleEnv(phase, true)),
         });
       }
-    } else {
-      console.log(
-        `(bundled rows skipped: deno bundle failed: ${
-          new TextDecoder().decode(bundled.stderr).trim()
-        })`,
-      );
     }
-    const task = await samples(() =>
-      timeRun(
-        Deno.execPath(),
-        [
-          "task",
-          "-q",
-          "--config",
-          join(REPO_ROOT, "deno.json"),
-          "phase",
-          "detect",
-          ws.platform,
-          ws.plan,
-        ],
-        join(REPO_ROOT, "examples", "default_app"),
-        { ...ENV_BASE(), ...cnb(ws) },
-      )
+    // --runtime deno: the packaged POSIX sh entry points, against the same script running
+    // an empty program (the floor of that path).
+    const pkg = await packageBuildpack(
+      {
+        version: "0.0.0",
+        output: join(ws.root, "pkg"),
+        targets: ["linux/amd64"],
+        runtime: "deno",
+        engine: "v8",
+        download: false,
+      },
+      { log: () => {}, pack: () => Promise.resolve(undefined) },
     );
-    rows.push({
-      name: "detect via deno task phase",
-      stats: task,
-      note: "includes deno task start-up",
+    const lib = join(pkg.dir, "linux", "amd64", "lib");
+    await Deno.writeTextFile(join(lib, "empty.js"), "");
+    const floorScript = join(pkg.dir, "linux", "amd64", "bin", "floor");
+    await Deno.writeTextFile(
+      floorScript,
+      (await Deno.readTextFile(join(pkg.dir, "bin", "detect"))).replace(
+        '/lib/main.js" detect',
+        '/lib/empty.js" detect',
+      ),
+      { mode: 0o755 },
+    );
+    const DENO_FLOOR = "floor: --runtime deno script, empty program";
+    add({
+      name: DENO_FLOOR,
+      run: () =>
+        timeRun(floorScript, [ws.platform, ws.plan], example, lifecycleEnv("detect", false)),
     });
+    for (const phase of ["detect", "build"] as const) {
+      const args = phaseArgs(phase, ws).slice(phaseDenoArgs().length + 1);
+      add({
+        name: `${phase}: --runtime deno package, bin/${phase}`,
+        floor: DENO_FLOOR,
+        run: () =>
+          timeRun(join(pkg.dir, "bin", phase), args, example, {
+            ...lifecycleEnv(phase, false),
+            CNB_BUILDPACK_DIR: pkg.dir,
+          }),
+      });
+    }
+    add({
+      name: "detect via deno task phase",
+      note: "includes deno task start-up",
+      run: () =>
+        timeRun(
+          Deno.execPath(),
+          [
+            "task",
+            "-q",
+            "--config",
+            join(REPO_ROOT, "deno.json"),
+            "phase",
+            "detect",
+            ws.platform,
+            ws.plan,
+          ],
+          example,
+          { ...ENV_BASE(), ...cnb(ws) },
+        ),
+    });
+
+    const measured = await roundRobin(cases, n);
+    for (const c of cases) {
+      const s = measured.get(c.name) as Stats;
+      const base = c.floor === undefined ? undefined : measured.get(c.floor);
+      let note = c.note ?? "";
+      if (base !== undefined) {
+        const over = s.median - base.median;
+        const delta = `${over >= 0 ? "+" : ""}${over.toFixed(1)} ms over floor`;
+        note = c.note === undefined
+          ? `${delta} (goal ≤ 5): ${over <= 5 ? "met" : "not met"}`
+          : `${delta}: ${c.note}`;
+      }
+      rows.push({ name: c.name, stats: s, note });
+    }
 
     const sizes: [string, number][] = [["1 KB", 1_000], ["100 KB", 100_000], ["1 MB", 1_000_000], [
       "10 MB",
@@ -286,11 +388,11 @@ async function main(): Promise<number> {
       `poetry-run benchmarks: ${n} iterations, ${navigator.hardwareConcurrency} cores, Deno ${Deno.version.deno}`,
     );
     console.log(
-      `${"case".padEnd(42)}${"min".padStart(8)}${"median".padStart(8)}${"max".padStart(8)}  (ms)`,
+      `${"case".padEnd(58)}${"min".padStart(8)}${"median".padStart(8)}${"max".padStart(8)}  (ms)`,
     );
     for (const r of rows) {
       console.log(
-        `${r.name.padEnd(42)}${fmt(r.stats.min)}${fmt(r.stats.median)}${
+        `${r.name.padEnd(58)}${fmt(r.stats.min)}${fmt(r.stats.median)}${
           fmt(r.stats.max)
         }  ${r.note}`,
       );
@@ -311,7 +413,7 @@ async function main(): Promise<number> {
       for (const r of rows) {
         const o = old.rows.find((x) => x.name === r.name);
         if (o) {
-          console.log(`Δ ${r.name.padEnd(40)} ${(r.stats.median - o.stats.median).toFixed(2)} ms`);
+          console.log(`Δ ${r.name.padEnd(56)} ${(r.stats.median - o.stats.median).toFixed(2)} ms`);
         }
       }
     }

@@ -128,7 +128,7 @@ async function runDetect(args: readonly string[], io: Io, logger: Logger): Promi
     logger,
   });
   if (!result.pass) throw new DetectFailure(result.reason);
-  await writeOutput(
+  writeOutput(
     inputs.planPath,
     buildPlanToml(result.plan),
     "CNB_BUILD_PLAN_PATH",
@@ -149,7 +149,7 @@ async function runBuild(
     import("./cnb/launch.ts"),
   ]);
   const inputs = buildInputs(args, io.env);
-  const buildpack = await readBuildpackToml(await buildpackDir(io, argv0));
+  const buildpack = readBuildpackToml(await buildpackDir(io, argv0));
   const result = await build({
     appDir: io.cwd,
     buildpack,
@@ -159,7 +159,7 @@ async function runBuild(
     loadPyProject: () => loadPyProject(io.cwd),
     logger,
   });
-  await writeOutput(
+  writeOutput(
     joinPath(inputs.layersDir, "launch.toml"),
     launchToml(result.processes, buildpack.api),
     "CNB_LAYERS_DIR",
@@ -181,14 +181,9 @@ async function buildpackDir(io: Io, argv0: Argv0Reader): Promise<string> {
   return decodeURIComponent(new URL("..", import.meta.url).pathname).replace(/\/$/, "");
 }
 
-async function writeOutput(
-  path: string,
-  text: string,
-  variable: string,
-  what: string,
-): Promise<void> {
+function writeOutput(path: string, text: string, variable: string, what: string): void {
   try {
-    await writeFileAtomic(path, text);
+    writeFileAtomic(path, text);
   } catch (error) {
     if (error instanceof Error && !(error instanceof TypeError)) {
       throw new BuildpackError(
@@ -214,10 +209,15 @@ export async function loadPyProject(appDir: string): Promise<PyProject | null> {
   const path = joinPath(appDir, "pyproject.toml");
   let bytes: Uint8Array;
   try {
-    bytes = await Deno.readFile(path);
+    bytes = Deno.readFileSync(path);
   } catch (error) {
     if (error instanceof Deno.errors.NotFound) {
-      const dangling = await Deno.lstat(path).then(() => true, () => false);
+      let dangling = true;
+      try {
+        Deno.lstatSync(path);
+      } catch {
+        dangling = false;
+      }
       if (!dangling) return null;
     }
     throw new BuildpackError(

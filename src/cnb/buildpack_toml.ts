@@ -65,11 +65,11 @@ export function parseBuildpackToml(text: string, path: string): BuildpackInfo {
  * @returns The descriptor.
  * @throws {BuildpackError} When the file cannot be read or is invalid.
  */
-export async function readBuildpackToml(dir: string): Promise<BuildpackInfo> {
+export function readBuildpackToml(dir: string): BuildpackInfo {
   const path = `${dir}/buildpack.toml`;
   let text: string;
   try {
-    text = await Deno.readTextFile(path);
+    text = Deno.readTextFileSync(path); // synchronous: see atomic_write.ts
   } catch (error) {
     throw new BuildpackError(
       `${path}: cannot be read (${

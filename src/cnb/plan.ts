@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { tomlString } from "./toml_string.ts";
 
 /** A dependency this buildpack needs from an earlier one. */
 export interface Requirement {
@@ -35,11 +36,11 @@ export interface BuildPlan {
 export function buildPlanToml(plan: BuildPlan): string {
   const blocks: string[] = [];
   for (const provide of plan.provides) {
-    blocks.push(`[[provides]]\n  name = ${JSON.stringify(provide.name)}\n`);
+    blocks.push(`[[provides]]\n  name = ${tomlString(provide.name)}\n`);
   }
   for (const require of plan.requires) {
     blocks.push(
-      `[[requires]]\n  name = ${JSON.stringify(require.name)}\n` +
+      `[[requires]]\n  name = ${tomlString(require.name)}\n` +
         `  [requires.metadata]\n    launch = ${require.metadata.launch}\n`,
     );
   }

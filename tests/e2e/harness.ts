@@ -144,8 +144,15 @@ export function e2eSuite(): Promise<Suite> {
   return started;
 }
 
-Deno.test.afterAll(async () => {
-  if (teardown !== undefined) await teardown();
+/**
+ * Stops the suite (prunes replaced images, stops dockerd, removes its files)
+ * and prints the step times and image sizes.
+ */
+export async function finishSuite(): Promise<void> {
+  const stop = teardown;
+  teardown = undefined;
+  started = undefined;
+  if (stop !== undefined) await stop();
   if (timings.length > 0) {
     console.log("\n[e2e] step times");
     for (const t of timings) console.log(`  ${(t.ms / 1000).toFixed(1).padStart(7)} s  ${t.step}`);
@@ -156,7 +163,7 @@ Deno.test.afterAll(async () => {
       console.log(`  ${(s.bytes / 1024 / 1024).toFixed(1).padStart(7)} MiB  ${s.image}  ${s.note}`);
     }
   }
-});
+}
 
 async function command(
   cmd: string,

@@ -9,12 +9,15 @@ import { freePort, waitForHttp } from "../integration/lifecycle.ts";
 import {
   type Container,
   e2eTest,
+  finishSuite,
   imageSize,
   launchLayers,
   packBuild,
   runContainer,
   type Suite,
 } from "./harness.ts";
+
+Deno.test.afterAll(finishSuite);
 
 const fixture = (name: string) => join(REPO_ROOT, "tests", "fixtures", "apps", name);
 const EXAMPLE = join(REPO_ROOT, "examples", "default_app");

@@ -6,7 +6,8 @@ import { buildInputs, detectInputs } from "../../src/cnb/inputs.ts";
 import { launchToml } from "../../src/cnb/launch.ts";
 import { isDebugLevel } from "../../src/cnb/logger.ts";
 import { isProcessType, processType } from "../../src/cnb/process_type.ts";
-import { parseToml } from "../../src/cnb/toml.ts";
+import { parseToml, stringifyToml } from "../../src/cnb/toml.ts";
+import { tomlString } from "../../src/cnb/toml_string.ts";
 import { recordingLogger } from "../_helpers.ts";
 
 const env = (vars: Record<string, string>) => (name: string) => vars[name];
@@ -137,4 +138,49 @@ Deno.test("Logger.launchProcesses() aligns commands in one column like scribe", 
       "    web:                  poetry run x\n" +
       "    worker:               poetry run w\n\n",
   );
+});
+
+Deno.test("launchToml() writes exactly what smol-toml's stringify writes, for every API", () => {
+  const awkward = [
+    'say "hi"',
+    "back\\slash",
+    "tab\tnew\nline",
+    "del\u007f",
+    "\u0001\u001f",
+    "é ü 🐍",
+    "",
+  ];
+  const sets = [
+    [],
+    [{ type: processType("web"), command: "poetry", args: ["run", "my script"], default: true }],
+    [
+      { type: processType("reload-web"), command: "watchexec", args: awkward, default: true },
+      { type: processType("web"), command: "my script", args: [], default: false },
+      { type: processType("a.b_c-d"), command: 'x"y', args: ["--"], default: false },
+    ],
+  ];
+  for (const processes of sets) {
+    for (const api of ["0.7", "0.8", "0.9", "0.12"] as const) {
+      const arrays = api === "0.9" || api === "0.12";
+      const model = {
+        processes: processes.map((p) =>
+          arrays ? { type: p.type, command: [p.command, ...p.args], default: p.default } : {
+            type: p.type,
+            command: p.command,
+            args: [...p.args],
+            direct: true,
+            default: p.default,
+          }
+        ),
+      };
+      const ours = launchToml(processes, api);
+      assert.equal(ours, stringifyToml(model), `API ${api}, ${processes.length} processes`);
+      assert.deepEqual(JSON.parse(JSON.stringify(parseToml(ours))), model);
+    }
+  }
+});
+
+Deno.test("tomlString() refuses a lone surrogate instead of writing invalid TOML", () => {
+  assert.equal(tomlString("a\u007fb"), '"a\\u007fb"');
+  assert.throws(() => tomlString("\ud800"), TypeError);
 });
