@@ -297,7 +297,10 @@ export function freePort(): number {
 export async function launch(build: Build, type: string): Promise<Launched> {
   const proc = join(build.root, "proc");
   await Deno.mkdir(proc, { recursive: true });
-  await Deno.symlink(join(TOOLS_DIR, "bin", "launcher"), join(proc, type));
+  // The process type is argv[0]'s basename; one link per type serves every launch.
+  await Deno.symlink(join(TOOLS_DIR, "bin", "launcher"), join(proc, type)).catch((e) => {
+    if (!(e instanceof Deno.errors.AlreadyExists)) throw e;
+  });
   const port = freePort();
   const child = new Deno.Command("setpriv", {
     args: [`--reuid=${UID}`, `--regid=${UID}`, "--clear-groups", "setsid", join(proc, type)],
