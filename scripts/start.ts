@@ -182,7 +182,36 @@ export async function main(args: string[]): Promise<number> {
   for (const p of sim.processes) {
     console.log(`    ${p.type}${p.default ? " (default)" : ""}: ${JSON.stringify(p.argv)}`);
   }
+  if (vars[DIRECT] === undefined) {
+    const saving = directSaving(sim, await simulate(appDir, { ...vars, [DIRECT]: "true" }));
+    if (saving !== undefined) console.log(saving);
+  }
   return 0;
+}
+
+const DIRECT = "BP_POETRY_RUN_DIRECT";
+
+/**
+ * One line on what `BP_POETRY_RUN_DIRECT=true` would change, when it would let
+ * a process start without `poetry run`.
+ *
+ * @param now The simulation as configured.
+ * @param direct The same with `BP_POETRY_RUN_DIRECT=true`.
+ * @returns The line, or `undefined` when nothing would start directly.
+ */
+export function directSaving(now: Simulation, direct: Simulation): string | undefined {
+  if (direct.build?.code !== 0) return undefined;
+  const viaPoetry = (argv: readonly string[]) => argv[0] === "poetry" && argv[1] === "run";
+  const changed = direct.processes.filter((p) =>
+    !viaPoetry(p.argv) && now.processes.some((q) => q.type === p.type && viaPoetry(q.argv))
+  );
+  if (changed.length === 0) return undefined;
+  const starts = changed.map((p) => `${p.type} as ${JSON.stringify(p.argv)}`).join(", ");
+  const image = direct.requires.includes("poetry")
+    ? "; other processes keep poetry run, so Poetry stays in the image"
+    : ", and Poetry would stay out of the image (about 1.3 s less to the first response of a new " +
+      "container and 64 MiB less image for the example app, README: Starting without Poetry)";
+  return `With ${DIRECT}=true, ${starts} would start without Poetry${image}`;
 }
 
 if (import.meta.main) {

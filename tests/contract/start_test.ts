@@ -29,7 +29,7 @@ Deno.test("deno task start runs detect and build on the example app", async () =
     /App: .*examples\/default_app \(the example app\)\nDetect: pass \(exit 0\)\n/,
   );
   assert.match(r.out, /Requires at launch: cpython, poetry, poetry-venv\n/);
-  assert.match(r.out, / {4}web \(default\): \["poetry","run","web"\]\n$/);
+  assert.match(r.out, /\n {4}web \(default\): \["poetry","run","web"\]\n/);
 });
 
 Deno.test("deno task start resolves the app dir from the caller and writes --env as platform env", async () => {
@@ -60,4 +60,35 @@ Deno.test("deno task start rejects bad usage with exit 2", async () => {
   assert.equal((await start(["--env", "NOEQUALS"])).code, 2);
   assert.equal((await start(["/does/not/exist"])).code, 2);
   assert.equal((await start(["--bogus"])).code, 2);
+});
+
+Deno.test("deno task start says what BP_POETRY_RUN_DIRECT=true would save, when it would", async () => {
+  const r = await start([]);
+  assert.equal(r.code, 0, r.out);
+  assert.match(
+    r.out,
+    /\nWith BP_POETRY_RUN_DIRECT=true, web as \["web"\] would start without Poetry, and Poetry would stay out of the image \(.*\)\n$/,
+  );
+  const direct = await start(["--env", "BP_POETRY_RUN_DIRECT=true"]);
+  assert.equal(direct.code, 0, direct.out);
+  assert.match(direct.out, /Requires at launch: cpython, poetry-venv\n/);
+  assert.match(direct.out, / {4}web \(default\): \["web"\]\n$/);
+  assert.doesNotMatch(direct.out, /would start without Poetry/);
+});
+
+Deno.test("deno task start: no saving line when no process could start directly; a partial one otherwise", async () => {
+  const none = await start([join(REPO_ROOT, "tests", "fixtures", "apps", "no_package_mode")]);
+  assert.equal(none.code, 0, none.out);
+  assert.doesNotMatch(none.out, /would start without Poetry/);
+  await using app = await tempDir();
+  await Deno.writeTextFile(
+    join(app.path, "pyproject.toml"),
+    `[project.scripts]\nstart = "a:b"\n[tool.poetry.scripts]\nlegacy = "a:c"\n`,
+  );
+  const partial = await start(["."], app.path);
+  assert.equal(partial.code, 0, partial.out);
+  assert.match(
+    partial.out,
+    /With BP_POETRY_RUN_DIRECT=true, web as \["start"\] would start without Poetry; other processes keep poetry run, so Poetry stays in the image\n$/,
+  );
 });
