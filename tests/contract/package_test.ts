@@ -252,3 +252,24 @@ Deno.test("deno task package --help prints the usage and exits 0", async () => {
   assert.match(r.stdout, /--runtime <name>/);
   assert.equal(r.stderr, "");
 });
+
+Deno.test("--runtime deno for linux/arm64 carries the aarch64 Deno CLI (2.9.5 on npm) and the same layout", async () => {
+  await using out = await tempDir();
+  const r = await packageInto(out.path, ["--runtime", "deno", "--target", "linux/arm64"]);
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  assert.match(r.stdout, /linux\/arm64: Deno 2\.9\.5 \(@deno\/linux-arm64-glibc\)/);
+  const bp = join(out.path, "buildpack");
+  assert.equal(await fileArch(join(bp, "linux/arm64/lib/deno")), "arm64");
+  assert.equal(await Deno.readLink(join(bp, "bin")), "linux/arm64/bin");
+  const toml = parseToml(await Deno.readTextFile(join(bp, "buildpack.toml")));
+  assert.deepEqual(JSON.parse(JSON.stringify(toml.targets)), [{ os: "linux", arch: "arm64" }]);
+  // The entry scripts and the bundle are the same bytes as for amd64.
+  const amd64 = await packagedWithDeno();
+  for (const f of ["bin/detect", "bin/build", "lib/main.js"]) {
+    assert.deepEqual(
+      await Deno.readFile(join(bp, "linux/arm64", f)),
+      await Deno.readFile(join(amd64, "linux/amd64", f)),
+      f,
+    );
+  }
+});

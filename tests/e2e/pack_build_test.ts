@@ -182,3 +182,22 @@ e2eTest(
     await imageSize(s, "poetry-run-e2e/reload", "live reload (watchexec layer)");
   },
 );
+
+e2eTest("pack buildpack package writes the same .cnb again from the same package", async (s) => {
+  const again = join(await Deno.makeTempDir({ prefix: "pr-cnb-" }), "again.cnb");
+  try {
+    const out = await s.pack([
+      "buildpack",
+      "package",
+      again,
+      "--format",
+      "file",
+      "--path",
+      join(s.buildpackage, "..", "buildpack"),
+    ]);
+    assert.equal(out.code, 0, out.stdout + out.stderr);
+    assert.deepEqual(await Deno.readFile(again), await Deno.readFile(s.buildpackage));
+  } finally {
+    await Deno.remove(join(again, ".."), { recursive: true });
+  }
+});

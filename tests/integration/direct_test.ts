@@ -74,6 +74,17 @@ integrationTest(
     const withPoetry = await launchCommand(viaPoetry, probe);
     assert.equal(withPoetry.code, 0, withPoetry.output);
     assert.match(withPoetry.output, /cleo importable/);
+
+    // What the app sees: poetry run adds VIRTUAL_ENV; a direct start does not.
+    const venv = [
+      "python3",
+      "-c",
+      "import os; print('VIRTUAL_ENV=' + str(os.environ.get('VIRTUAL_ENV')))",
+    ];
+    const underPoetry = await launchCommand(viaPoetry, ["poetry", "run", ...venv]);
+    assert.match(underPoetry.output, /VIRTUAL_ENV=\/.*poetry-venv\//, underPoetry.output);
+    const directly = await launchCommand(direct, venv);
+    assert.match(directly.output, /VIRTUAL_ENV=None/, directly.output);
   },
 );
 
