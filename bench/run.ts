@@ -9,7 +9,7 @@
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { phaseDenoArgs, REPO_ROOT } from "../scripts/phase_command.ts";
-import { packageBuildpack } from "../scripts/package.ts";
+import { bundleArgs, packageBuildpack } from "../scripts/package.ts";
 import { parsePyProject } from "../src/poetry/pyproject.ts";
 import { targetFromScripts } from "../src/poetry/target.ts";
 
@@ -205,18 +205,7 @@ async function main(): Promise<number> {
     // minified bundle (smol-toml inlined, no npm resolution at start-up).
     const bundle = join(ws.root, "main.js");
     const bundled = await new Deno.Command(Deno.execPath(), {
-      args: [
-        "bundle",
-        "-q",
-        "--minify",
-        "--platform",
-        "deno",
-        "--config",
-        join(REPO_ROOT, "deno.json"),
-        "--output",
-        bundle,
-        join(REPO_ROOT, "src", "main.ts"),
-      ],
+      args: bundleArgs(bundle),
       stdout: "null",
       stderr: "piped",
     }).output();

@@ -207,6 +207,29 @@ export function compileArgs(
   ];
 }
 
+/**
+ * The `deno bundle` arguments of the program both runtimes ship: `src/main.ts`
+ * minified into one file (smol-toml inlined; minified output holds no paths
+ * of the machine it was made on).
+ *
+ * @param output The file to write.
+ * @returns Arguments for `deno`.
+ */
+export function bundleArgs(output: string): string[] {
+  return [
+    "bundle",
+    "-q",
+    "--minify",
+    "--platform",
+    "deno",
+    "--config",
+    join(REPO_ROOT, "deno.json"),
+    "--output",
+    output,
+    join(REPO_ROOT, "src", "main.ts"),
+  ];
+}
+
 /** The bundle's file name, relative to its directory (compile runs there). */
 const BUNDLE = "main.js";
 
@@ -293,18 +316,7 @@ export async function packageBuildpack(
 
     step(3, "Bundling src/main.ts (minified; smol-toml inlined)");
     const bundle = join(stage, BUNDLE);
-    await deno([
-      "bundle",
-      "-q",
-      "--minify",
-      "--platform",
-      "deno",
-      "--config",
-      join(REPO_ROOT, "deno.json"),
-      "--output",
-      bundle,
-      join(REPO_ROOT, "src", "main.ts"),
-    ]);
+    await deno(bundleArgs(bundle));
     // deno compile embeds the file's modification time.
     await Deno.utime(bundle, mtime, mtime);
     log(`      ${BUNDLE}: ${((await Deno.stat(bundle)).size / 1024).toFixed(1)} KiB`);

@@ -64,3 +64,32 @@ export const REFERENCE_PLAN = `[[requires]]
   [requires.metadata]
     launch = true
 `;
+
+/**
+ * Declares a test that needs installed tools: in CI (`CI` set) it fails when
+ * they are missing; on a laptop it is skipped with the reason printed.
+ *
+ * @param name Test name.
+ * @param missing Why the tools are not usable, or `undefined` when they are.
+ * @param suite The suite's name, for the CI failure message.
+ * @param fn Body.
+ */
+export function testNeedingTools(
+  name: string,
+  missing: string | undefined,
+  suite: string,
+  fn: () => Promise<void>,
+): void {
+  const inCi = (Deno.env.get("CI") ?? "") !== "";
+  if (missing !== undefined && !inCi) console.log(`skipping "${name}": ${missing} (CI unset)`);
+  Deno.test({
+    name,
+    ignore: missing !== undefined && !inCi,
+    sanitizeOps: false,
+    sanitizeResources: false,
+    fn: async () => {
+      if (missing !== undefined) throw new Error(`${suite} tools missing in CI: ${missing}`);
+      await fn();
+    },
+  });
+}

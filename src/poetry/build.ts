@@ -10,7 +10,7 @@ import type { LaunchProcess } from "../cnb/launch.ts";
 import type { Logger } from "../cnb/logger.ts";
 import { processType } from "../cnb/process_type.ts";
 import type { PyProject } from "./pyproject.ts";
-import { reportConflicts } from "./detect.ts";
+import { type DetectContext, reportConflicts } from "./detect.ts";
 import { liveReloadEnabled, withLiveReload } from "./live_reload.ts";
 import { quoteShellWords } from "./shell_words.ts";
 import {
@@ -30,22 +30,12 @@ import {
   targetFromScripts,
 } from "./target.ts";
 
-/** What build needs; the caller does all I/O. */
-export interface BuildContext {
+/** What build needs: what detect needs, and where the app and buildpack are; the caller does all I/O. */
+export interface BuildContext extends DetectContext {
   /** The app directory (watched with live reload). */
   readonly appDir: string;
   /** buildpack.toml. */
   readonly buildpack: BuildpackInfo;
-  /** `BP_POETRY_RUN_TARGET`. */
-  readonly target: string | undefined;
-  /** `BP_LIVE_RELOAD_ENABLED`. */
-  readonly liveReload: string | undefined;
-  /** `BP_POETRY_RUN_DIRECT`. */
-  readonly direct: string | undefined;
-  /** Loads pyproject.toml; `null` when there is none. Called only when needed. */
-  readonly loadPyProject: () => Promise<PyProject | null>;
-  /** Output. */
-  readonly logger: Logger;
 }
 
 /** The outcome of build. */

@@ -13,7 +13,7 @@
  * @module
  */
 import { join } from "node:path";
-import { REPO_ROOT } from "../_helpers.ts";
+import { REPO_ROOT, testNeedingTools } from "../_helpers.ts";
 import { PROVIDERS, TOOLS_DIR, writeProvider } from "../integration/lifecycle.ts";
 
 const E2E_DIR = join(TOOLS_DIR, "e2e");
@@ -94,19 +94,7 @@ export function missingE2eTools(): string | undefined {
  * @param fn Body, given the suite.
  */
 export function e2eTest(name: string, fn: (suite: Suite) => Promise<void>): void {
-  const missing = missingE2eTools();
-  const inCi = (Deno.env.get("CI") ?? "") !== "";
-  if (missing !== undefined && !inCi) console.log(`skipping "${name}": ${missing} (CI unset)`);
-  Deno.test({
-    name,
-    ignore: missing !== undefined && !inCi,
-    sanitizeOps: false,
-    sanitizeResources: false,
-    fn: async () => {
-      if (missing !== undefined) throw new Error(`e2e tools missing in CI: ${missing}`);
-      await fn(await e2eSuite());
-    },
-  });
+  testNeedingTools(name, missingE2eTools(), "e2e", async () => await fn(await e2eSuite()));
 }
 
 /** Output of a command. */

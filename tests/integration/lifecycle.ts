@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { cp } from "node:fs/promises";
 import { parseToml } from "../../src/cnb/toml.ts";
 import { writeDevBuildpack } from "../../scripts/dev_buildpack.ts";
-import { REPO_ROOT } from "../_helpers.ts";
+import { REPO_ROOT, testNeedingTools } from "../_helpers.ts";
 
 /** The tools directory written by scripts/install-tools.sh. */
 export const TOOLS_DIR: string = Deno.env.get("POETRY_RUN_TOOLS_DIR") ?? toolsDirFromRepo();
@@ -89,21 +89,7 @@ export function missingTools(): string | undefined {
  * @param fn Body.
  */
 export function integrationTest(name: string, fn: () => Promise<void>): void {
-  const missing = missingTools();
-  const inCi = (Deno.env.get("CI") ?? "") !== "";
-  if (missing !== undefined && !inCi) {
-    console.log(`skipping "${name}": ${missing} (CI unset)`);
-  }
-  Deno.test({
-    name,
-    ignore: missing !== undefined && !inCi,
-    sanitizeOps: false,
-    sanitizeResources: false,
-    fn: async () => {
-      if (missing !== undefined) throw new Error(`integration tools missing in CI: ${missing}`);
-      await fn();
-    },
-  });
+  testNeedingTools(name, missingTools(), "integration", fn);
 }
 
 /** A lifecycle run's inputs and outputs. */
