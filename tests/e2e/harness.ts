@@ -400,7 +400,7 @@ export async function packBuild(
 }
 
 /**
- * An image's size, recorded for the report.
+ * An image's size, recorded for the report (once per image).
  *
  * @param suite The suite.
  * @param image The image.
@@ -413,7 +413,7 @@ export async function imageSize(suite: Suite, image: string, note = ""): Promise
     await suite.docker(["image", "inspect", "-f", "{{.Size}}", image]),
   );
   const bytes = Number(out.stdout.trim());
-  sizes.push({ image, bytes, note });
+  if (!sizes.some((s) => s.image === image)) sizes.push({ image, bytes, note });
   return bytes;
 }
 

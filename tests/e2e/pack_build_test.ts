@@ -81,7 +81,7 @@ e2eTest(
       "poetry-run-e2e/example-direct",
       "example app, BP_POETRY_RUN_DIRECT=true",
     );
-    const viaPoetry = await imageSize(s, "poetry-run-e2e/example", "(again, for the comparison)");
+    const viaPoetry = await imageSize(s, "poetry-run-e2e/example");
     assert.ok(direct < viaPoetry, `direct ${direct} B, poetry run ${viaPoetry} B`);
     console.log(
       `    [e2e] BP_POETRY_RUN_DIRECT image is ${
