@@ -125,8 +125,9 @@ export function planProcesses(
  * Tells whether any planned process needs Poetry at launch.
  *
  * @param processes The planned processes.
- * @returns `true` when one of them starts through `poetry run`.
+ * @returns `true` when one of them starts through `poetry run`, or runs
+ * `poetry` itself (a `BP_POETRY_RUN_TARGET` such as `poetry run web`).
  */
 export function needsPoetryAtLaunch(processes: readonly PlannedProcess[]): boolean {
-  return processes.some((p) => p.start.via === "poetry");
+  return processes.some((p) => p.start.via === "poetry" || p.argv[0] === "poetry");
 }

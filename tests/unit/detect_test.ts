@@ -229,3 +229,10 @@ Deno.test("detect() rejects an invalid BP_POETRY_RUN_DIRECT", async () => {
     /failed to parse BP_POETRY_RUN_DIRECT value on: strconv\.ParseBool: parsing "on": invalid syntax; set it to true or false/,
   );
 });
+
+Deno.test("detect() with BP_POETRY_RUN_DIRECT keeps poetry for a BP_POETRY_RUN_TARGET that runs poetry", async () => {
+  const result = await detect(
+    context({ direct: "true", target: "poetry run web", pyproject: null }),
+  );
+  assert.deepEqual(result, { pass: true, plan: requiredPlan(false) });
+});

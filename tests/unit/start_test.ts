@@ -160,3 +160,9 @@ Deno.test("planProcesses() with direct and BP_POETRY_RUN_TARGET words: the first
     start: { via: "direct" },
   }]);
 });
+
+Deno.test("needsPoetryAtLaunch(): a direct start of poetry itself still needs Poetry in the image", () => {
+  const planned = planProcesses(["poetry", "run", "web"], [], null, true);
+  assert.deepEqual(planned.map((p) => p.start.via), ["direct"]);
+  assert.equal(needsPoetryAtLaunch(planned), true);
+});
