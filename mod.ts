@@ -1,41 +1,26 @@
 /**
  * A Cloud Native Buildpack that sets the start command of a Poetry app to
- * `poetry run <target>`: a drop-in replacement for
+ * `poetry run <target>` (or starts it without Poetry, with
+ * `BP_POETRY_RUN_DIRECT`): a drop-in replacement for
  * `paketo-buildpacks/poetry-run`.
  *
- * The phases are plain functions over a context ({@linkcode detect},
- * {@linkcode build}); the entry point {@linkcode run} does all I/O.
+ * {@linkcode run} runs a phase as the lifecycle calls it; {@linkcode detect}
+ * and {@linkcode build} are the phases as plain functions over a context.
+ *
+ * @example Usage
+ * ```ts
+ * import { run } from "./mod.ts";
+ * Deno.exit(await run(Deno.args));
+ * ```
  *
  * @module
  */
-export * from "./src/cnb/api.ts";
-export * from "./src/cnb/buildpack_toml.ts";
-export * from "./src/cnb/errors.ts";
-export * from "./src/cnb/exit_codes.ts";
-export * from "./src/cnb/inputs.ts";
-export * from "./src/cnb/io_error.ts";
-export * from "./src/cnb/posix_path.ts";
-export * from "./src/cnb/launch.ts";
-export * from "./src/cnb/logger.ts";
-export * from "./src/cnb/parse_bool.ts";
-export * from "./src/cnb/phase.ts";
-export * from "./src/cnb/plan.ts";
-export * from "./src/cnb/process_type.ts";
-export * from "./src/cnb/toml.ts";
-export * from "./src/cnb/toml_string.ts";
-export * from "./src/poetry/build.ts";
-export * from "./src/poetry/detect.ts";
-export * from "./src/poetry/live_reload.ts";
-export * from "./src/poetry/pyproject.ts";
-export * from "./src/poetry/pyproject_sections.ts";
-export * from "./src/poetry/shell_words.ts";
-export * from "./src/poetry/start.ts";
-export * from "./src/poetry/target.ts";
-export {
-  type Argv0Reader,
-  type Io,
-  loadPyProject,
-  processArgv0,
-  processIo,
-  run,
-} from "./src/main.ts";
+export { run } from "./src/main.ts";
+export { build, detect } from "./src/poetry/buildpack.ts";
+export type { EnvLookup, Io, Sink } from "./src/cnb/io.ts";
+export type { BuildContext, BuildResult, DetectContext, DetectResult } from "./src/cnb/runner.ts";
+export type { BuildPlan, Requirement } from "./src/cnb/plan.ts";
+export type { LaunchProcess } from "./src/cnb/launch.ts";
+export type { BuildpackInfo } from "./src/cnb/buildpack_toml.ts";
+export type { BuildpackApi } from "./src/cnb/api.ts";
+export type { ProcessType } from "./src/cnb/process_type.ts";

@@ -3,12 +3,12 @@
  *
  * @module
  */
-import { Logger } from "../src/cnb/logger.ts";
+import { Scribe } from "../src/paketo/scribe.ts";
 
 /** A logger that records what it prints. */
 export interface RecordingLogger {
   /** The logger. */
-  readonly logger: Logger;
+  readonly logger: Scribe;
   /** Everything printed to stdout. */
   readonly out: () => string;
   /** Everything printed to stderr. */
@@ -24,7 +24,7 @@ export interface RecordingLogger {
 export function recordingLogger(debug = false): RecordingLogger {
   let out = "";
   let err = "";
-  const logger = new Logger((t) => void (out += t), (t) => void (err += t), debug);
+  const logger = new Scribe((t) => void (out += t), (t) => void (err += t), debug);
   return { logger, out: () => out, err: () => err };
 }
 

@@ -4,8 +4,7 @@
  *
  * @module
  */
-import { isTable } from "../../src/cnb/buildpack_toml.ts";
-import { parseToml, stringifyToml } from "../../src/cnb/toml.ts";
+import { isTable, parseToml, stringifyToml } from "../../src/cnb/toml.ts";
 
 /**
  * Stamps a buildpack.toml for a package.

@@ -4,11 +4,18 @@
  * @module
  */
 
-/** Every Buildpack API version lifecycle v0.21 supports, oldest first. */
-export const SUPPORTED_APIS = ["0.7", "0.8", "0.9", "0.10", "0.11", "0.12"] as const;
+/** A Buildpack API version lifecycle v0.21 supports. */
+export type BuildpackApi = "0.7" | "0.8" | "0.9" | "0.10" | "0.11" | "0.12";
 
-/** One of {@linkcode SUPPORTED_APIS}. */
-export type BuildpackApi = typeof SUPPORTED_APIS[number];
+/** Every Buildpack API version lifecycle v0.21 supports, oldest first. */
+export const SUPPORTED_APIS: readonly BuildpackApi[] = [
+  "0.7",
+  "0.8",
+  "0.9",
+  "0.10",
+  "0.11",
+  "0.12",
+];
 
 /**
  * Tells whether a version string is a supported Buildpack API.

@@ -6,7 +6,7 @@
 import { type BuildpackApi, isSupportedApi, SUPPORTED_APIS } from "./api.ts";
 import { BuildpackError } from "./errors.ts";
 import { describeIoError } from "./io_error.ts";
-import { parseToml, TomlSyntaxError } from "./toml.ts";
+import { isTable, parseToml, TomlSyntaxError } from "./toml.ts";
 
 /** What the phases need from buildpack.toml. */
 export interface BuildpackInfo {
@@ -79,16 +79,4 @@ export function readBuildpackToml(dir: string): BuildpackInfo {
     );
   }
   return parseBuildpackToml(text, path);
-}
-
-/**
- * Tells whether a parsed TOML value is a table.
- *
- * @param value The value.
- * @returns `true` for a plain (table) object.
- */
-export function isTable(value: unknown): value is Record<string, unknown> {
-  if (value === null || typeof value !== "object" || Array.isArray(value)) return false;
-  const proto = Object.getPrototypeOf(value);
-  return proto === null || proto === Object.prototype;
 }

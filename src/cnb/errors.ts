@@ -27,19 +27,3 @@ export class BuildpackError extends Error {
     this.exitCode = options.exitCode ?? ExitCode.Error;
   }
 }
-
-/**
- * Detection did not pass. Not an error: the lifecycle treats exit code 100 as
- * "this buildpack does not apply", and the message says why.
- */
-export class DetectFailure extends Error {
-  /**
-   * Creates the failure.
-   *
-   * @param message Why detection did not pass and what would make it pass.
-   */
-  constructor(message: string) {
-    super(message);
-    this.name = "DetectFailure";
-  }
-}

@@ -1,41 +1,25 @@
 /**
- * The inputs the lifecycle hands to `bin/detect` and `bin/build`.
+ * The inputs of `bin/detect` and `bin/build` that a buildpack writes to.
  *
- * Positional arguments are always passed (every API); from Buildpack API 0.8
- * the same paths also arrive as `CNB_*` variables, which win when set.
+ * Buildpack API 0.7 passes them only as positional arguments
+ * (`bin/detect <platform> <plan>`, `bin/build <layers> <platform> <plan>`);
+ * from 0.8 the spec replaces the arguments with `CNB_*` variables, and
+ * lifecycle v0.21 still passes both. A variable wins when set. The platform
+ * directory and build's plan are not read: the lifecycle exports the platform's
+ * `env/` files as variables, and this runner does not use the buildpack plan.
  *
  * @module
  */
 import { BuildpackError } from "./errors.ts";
 import { ExitCode } from "./exit_codes.ts";
-
-/** Reads an environment variable. */
-export type EnvLookup = (name: string) => string | undefined;
-
-/** Inputs of `bin/detect`. */
-export interface DetectInputs {
-  /** The platform directory. */
-  readonly platformDir: string;
-  /** Where to write the build plan. */
-  readonly planPath: string;
-}
-
-/** Inputs of `bin/build`. */
-export interface BuildInputs {
-  /** This buildpack's layers directory (launch.toml goes here). */
-  readonly layersDir: string;
-  /** The platform directory. */
-  readonly platformDir: string;
-  /** The buildpack plan (read-only). */
-  readonly planPath: string;
-}
+import type { EnvLookup } from "./io.ts";
 
 function pick(
   env: EnvLookup,
   variable: string,
   args: readonly string[],
   index: number,
-  phase: string,
+  usage: string,
   what: string,
 ): string {
   const fromEnv = env(variable);
@@ -43,40 +27,40 @@ function pick(
   const fromArgs = args[index];
   if (fromArgs !== undefined && fromArgs !== "") return fromArgs;
   throw new BuildpackError(
-    `${phase}: the ${what} is missing: pass it as argument ${index + 1} or set ${variable}`,
+    `${usage}: the ${what} is missing: set ${variable} or pass it as argument ${index + 1}`,
     { exitCode: ExitCode.Usage },
   );
 }
 
 /**
- * Resolves the inputs of detect: `<platform> <plan>` or `CNB_PLATFORM_DIR`,
- * `CNB_BUILD_PLAN_PATH`.
+ * Where detect writes its build plan: `CNB_BUILD_PLAN_PATH`, else the second
+ * argument of `<platform> <plan>`.
  *
  * @param args Positional arguments after the phase.
  * @param env Environment lookup.
- * @returns The inputs.
- * @throws {BuildpackError} When an input is given neither way.
+ * @returns The plan path.
+ * @throws {BuildpackError} When it is given neither way (exit code 2).
  */
-export function detectInputs(args: readonly string[], env: EnvLookup): DetectInputs {
-  return {
-    platformDir: pick(env, "CNB_PLATFORM_DIR", args, 0, "detect", "platform directory"),
-    planPath: pick(env, "CNB_BUILD_PLAN_PATH", args, 1, "detect", "build plan path"),
-  };
+export function detectPlanPath(args: readonly string[], env: EnvLookup): string {
+  return pick(env, "CNB_BUILD_PLAN_PATH", args, 1, "detect <platform> <plan>", "build plan path");
 }
 
 /**
- * Resolves the inputs of build: `<layers> <platform> <plan>` or
- * `CNB_LAYERS_DIR`, `CNB_PLATFORM_DIR`, `CNB_BP_PLAN_PATH`.
+ * Where build writes launch.toml: `CNB_LAYERS_DIR`, else the first argument
+ * of `<layers> <platform> <plan>`.
  *
  * @param args Positional arguments after the phase.
  * @param env Environment lookup.
- * @returns The inputs.
- * @throws {BuildpackError} When an input is given neither way.
+ * @returns The layers directory.
+ * @throws {BuildpackError} When it is given neither way (exit code 2).
  */
-export function buildInputs(args: readonly string[], env: EnvLookup): BuildInputs {
-  return {
-    layersDir: pick(env, "CNB_LAYERS_DIR", args, 0, "build", "layers directory"),
-    platformDir: pick(env, "CNB_PLATFORM_DIR", args, 1, "build", "platform directory"),
-    planPath: pick(env, "CNB_BP_PLAN_PATH", args, 2, "build", "buildpack plan path"),
-  };
+export function buildLayersDir(args: readonly string[], env: EnvLookup): string {
+  return pick(
+    env,
+    "CNB_LAYERS_DIR",
+    args,
+    0,
+    "build <layers> <platform> <plan>",
+    "layers directory",
+  );
 }

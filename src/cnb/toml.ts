@@ -1,9 +1,10 @@
 /**
  * The one seam between this project and its TOML library.
  *
- * Everything that parses or writes TOML goes through here, so swapping
- * `npm:smol-toml` for `jsr:@std/toml` (where JSR is reachable) is a change to
- * this file alone.
+ * Everything that parses TOML goes through here, so swapping `npm:smol-toml`
+ * for `jsr:@std/toml` (where JSR is reachable) is a change to this file alone.
+ * The files the phases write (the plan, launch.toml) are written without the
+ * library, by `toml_string.ts`, to keep it off detect's start-up.
  *
  * @module
  */
@@ -73,4 +74,16 @@ export function parseToml(text: string): Record<string, unknown> {
 export function stringifyToml(value: Record<string, unknown>): string {
   const out = stringify(value);
   return out.endsWith("\n") ? out : `${out}\n`;
+}
+
+/**
+ * Tells whether a parsed TOML value is a table.
+ *
+ * @param value The value.
+ * @returns `true` for a plain (table) object.
+ */
+export function isTable(value: unknown): value is Record<string, unknown> {
+  if (value === null || typeof value !== "object" || Array.isArray(value)) return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === null || proto === Object.prototype;
 }

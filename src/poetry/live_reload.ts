@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { boolVariable } from "../cnb/parse_bool.ts";
+import { boolVariable } from "../paketo/parse_bool.ts";
 import type { LaunchProcess } from "../cnb/launch.ts";
 import { processType } from "../cnb/process_type.ts";
 

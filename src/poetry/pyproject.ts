@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { isTable } from "../cnb/buildpack_toml.ts";
+import { isTable } from "../cnb/toml.ts";
 import { BuildpackError } from "../cnb/errors.ts";
 import { parseToml, TomlSyntaxError } from "../cnb/toml.ts";
 import { relevantSections } from "./pyproject_sections.ts";

@@ -2,7 +2,7 @@
  * How each process starts: through `poetry run`, or directly with
  * `BP_POETRY_RUN_DIRECT` (the venv's `bin/` is first on the launch PATH, so
  * an installed console script, or any program in the venv, can be the
- * process command itself).
+ * process command itself); and what will go wrong at start where it can.
  *
  * What Poetry installs decides what can start directly (measured with Poetry
  * 2.5.1): in package mode, `[project.scripts]` entries are installed as
@@ -15,8 +15,10 @@
  *
  * @module
  */
-import { boolVariable } from "../cnb/parse_bool.ts";
+import { boolVariable } from "../paketo/parse_bool.ts";
 import type { PyProject, Script } from "./pyproject.ts";
+import type { Resolved } from "./resolve.ts";
+import { extraScripts, TARGET_VARIABLE } from "./target.ts";
 
 /** The environment variable that starts processes without `poetry run`. */
 export const DIRECT_VARIABLE = "BP_POETRY_RUN_DIRECT";
@@ -32,10 +34,10 @@ export function directEnabled(value: string | undefined): boolean {
   return boolVariable(DIRECT_VARIABLE, value, "set it to true or false");
 }
 
-/** How one process starts. */
+/** How one process starts, and what to warn about. */
 export type StartMode =
   | { readonly via: "direct" }
-  | { readonly via: "poetry"; readonly reason: string }
+  | { readonly via: "poetry"; readonly reason: string; readonly warning?: string }
   | { readonly via: "none"; readonly reason: string };
 
 /**
@@ -51,39 +53,83 @@ export function isInstalled(script: Script, project: PyProject): boolean {
   return !project.scripts.some((s) => s.table === "project.scripts");
 }
 
+/** Why Poetry did not install a script. */
+function notInstalled(script: Script, project: PyProject): string {
+  return project.packageMode
+    ? `Poetry does not install [tool.poetry.scripts] "${script.name}" because [project.scripts] has entries`
+    : `Poetry installs no scripts with package-mode = false, so "${script.name}" is not in the venv`;
+}
+
 /**
- * Decides how a process whose program is `name` starts when direct starts are on.
+ * Decides how a process whose program is `name` starts.
  *
  * @example Usage
  * ```ts
  * import { startMode } from "./start.ts";
- * startMode("gunicorn", null); // { via: "direct" }
+ * startMode("gunicorn", null, true); // { via: "direct" }
  * ```
  *
  * @param name The process's program: a script name, or a program on the PATH.
- * @param project The project (`null` without pyproject.toml).
- * @returns `direct` when the program is installed (or is not a script of the
- * project), `poetry` when only `poetry run` can start it, `none` when neither can.
+ * @param project The project (`null` when not read).
+ * @param direct Whether `BP_POETRY_RUN_DIRECT` is on.
+ * @returns `direct` when it is on and the program is installed (or is not a
+ * script of the project); `poetry` when `poetry run` starts it (with a
+ * warning where Poetry's behaviour is deprecated or fails); `none` when
+ * neither way can start it.
  */
-export function startMode(name: string, project: PyProject | null): StartMode {
+export function startMode(name: string, project: PyProject | null, direct: boolean): StartMode {
+  const viaPoetry = direct
+    ? "it is not installed, but poetry run can start it"
+    : `${DIRECT_VARIABLE} is not set`;
   const script = project?.scripts.find((s) => s.name === name);
-  if (project === null || project === undefined || script === undefined) return { via: "direct" };
-  if (isInstalled(script, project)) return { via: "direct" };
-  const why = project.packageMode
-    ? `Poetry does not install [tool.poetry.scripts] "${name}" because [project.scripts] has entries`
-    : `Poetry installs no scripts with package-mode = false, so "${name}" is not in the venv`;
-  if (script.table === "tool.poetry.scripts" && script.form !== "reference") {
-    return { via: "poetry", reason: why };
+  if (project === null || project === undefined || script === undefined) {
+    return direct ? { via: "direct" } : { via: "poetry", reason: viaPoetry };
   }
-  const poetryFails = script.form === "reference"
-    ? `"poetry run ${name}" fails on { reference = ... } entries (KeyError 'callable')`
-    : `"poetry run ${name}" fails with "Command not found"`;
-  const fix = script.table === "project.scripts"
-    ? "remove package-mode = false so that Poetry installs the project"
-    : `move it to [project.scripts] as ${name} = "${script.reference}"${
-      project.packageMode ? "" : " and remove package-mode = false"
-    }`;
-  return { via: "none", reason: `${why}, and ${poetryFails}; ${fix}` };
+  const installed = isInstalled(script, project);
+  if (direct && installed) return { via: "direct" };
+  const table = `pyproject.toml [${script.table}] "${name}"`;
+  if (script.table === "project.scripts" && !installed) {
+    return {
+      via: "none",
+      reason:
+        `${
+          notInstalled(script, project)
+        }, and "poetry run ${name}" fails with "Command not found"; ` +
+        `remove package-mode = false so that Poetry installs the project`,
+    };
+  }
+  if (script.form === "reference") {
+    const fix = `move it to [project.scripts] as ${name} = "${script.reference}"`;
+    if (!installed) {
+      return {
+        via: "none",
+        reason:
+          `${
+            notInstalled(script, project)
+          }, and "poetry run ${name}" fails on { reference = ... } ` +
+          `entries (KeyError 'callable'); ${fix}${
+            project.packageMode ? "" : " and remove package-mode = false"
+          }`,
+      };
+    }
+    return {
+      via: "poetry",
+      reason: viaPoetry,
+      warning: `${table} is a { reference = ... } entry, which "poetry run ${name}" cannot start ` +
+        `(Poetry fails with KeyError 'callable'); set ${DIRECT_VARIABLE}=true to start the installed ` +
+        `script directly, ${fix}, or set ${TARGET_VARIABLE}`,
+    };
+  }
+  if (!installed) {
+    return {
+      via: "poetry",
+      reason: direct ? notInstalled(script, project) : viaPoetry,
+      warning:
+        `${notInstalled(script, project)}: ${table} runs through Poetry's deprecated path for ` +
+        `uninstalled scripts; declare it in [project.scripts] with package mode, or set ${TARGET_VARIABLE}`,
+    };
+  }
+  return { via: "poetry", reason: viaPoetry };
 }
 
 /** A process to launch: its type, the words it runs, and how it starts. */
@@ -96,15 +142,13 @@ export interface PlannedProcess {
   readonly start: StartMode;
 }
 
-const VIA_POETRY: StartMode = { via: "poetry", reason: `${DIRECT_VARIABLE} is not set` };
-
 /**
  * Plans how each process starts: `web` for the target, then one process per
  * extra script.
  *
  * @param web The target's words.
  * @param extras The extra scripts that get process types of their own.
- * @param project The project (`null` without pyproject.toml).
+ * @param project The project (`null` when not read).
  * @param direct Whether `BP_POETRY_RUN_DIRECT` is on.
  * @returns The processes in order, `web` first.
  */
@@ -114,11 +158,29 @@ export function planProcesses(
   project: PyProject | null,
   direct: boolean,
 ): PlannedProcess[] {
-  const mode = (name: string) => direct ? startMode(name, project) : VIA_POETRY;
   return [
-    { type: "web", argv: web, start: mode(web[0] ?? "") },
-    ...extras.map((s) => ({ type: s.name, argv: [s.name], start: mode(s.name) })),
+    { type: "web", argv: web, start: startMode(web[0] ?? "", project, direct) },
+    ...extras.map((s) => ({
+      type: s.name,
+      argv: [s.name],
+      start: startMode(s.name, project, direct),
+    })),
   ];
+}
+
+/**
+ * The processes a resolved target gives: `web`, then the extra scripts.
+ *
+ * @param r The resolution.
+ * @returns The planned processes.
+ */
+export function plannedProcesses(r: Resolved): PlannedProcess[] {
+  return planProcesses(
+    r.target.argv,
+    extraScripts(r.project, r.target).accepted,
+    r.project,
+    r.direct,
+  );
 }
 
 /**

@@ -235,6 +235,6 @@ Deno.test("BP_POETRY_RUN_DIRECT with [project.scripts] and package-mode = false 
     ws,
     r,
     1,
-    /^BP_POETRY_RUN_DIRECT: "web" cannot be started directly or by poetry run: .*; remove package-mode = false so that Poetry installs the project$/,
+    /^pyproject\.toml \[project\.scripts\] "web" cannot be started directly or by poetry run: .*; remove package-mode = false so that Poetry installs the project$/,
   );
 });

@@ -78,7 +78,7 @@ Deno.test("deno task start says what BP_POETRY_RUN_DIRECT=true would save, when 
 
 Deno.test("deno task start: no saving line when no process could start directly; a partial one otherwise", async () => {
   const none = await start([join(REPO_ROOT, "tests", "fixtures", "apps", "no_package_mode")]);
-  assert.equal(none.code, 0, none.out);
+  assert.equal(none.code, 1, "[project.scripts] with package-mode = false cannot start either way");
   assert.doesNotMatch(none.out, /would start without Poetry/);
   await using app = await tempDir();
   await Deno.writeTextFile(

@@ -121,7 +121,7 @@ integrationTest(
     assert.equal(build.buildCode, 51, build.buildOutput);
     assert.match(
       build.buildOutput,
-      /BP_POETRY_RUN_DIRECT: "web" cannot be started directly or by poetry run: .*remove package-mode = false so that Poetry installs the project\n/,
+      /pyproject\.toml \[project\.scripts\] "web" cannot be started directly or by poetry run: .*remove package-mode = false so that Poetry installs the project\n/,
     );
   },
 );

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import {
   integrationTest,
   launch,
+  launchCommand,
   lifecycleBuild,
   plainToml,
   waitForHttp,
@@ -20,17 +21,24 @@ integrationTest("Poetry 2 app with only [project.scripts] starts and serves", as
 });
 
 integrationTest(
-  "package-mode = false with [project.scripts]: build warns, and Poetry indeed cannot start it",
+  "package-mode = false with [project.scripts]: the build fails in one line instead of an image that cannot start",
   async () => {
     await using build = await lifecycleBuild("no_package_mode");
-    assert.equal(build.buildCode, 0, build.detectOutput + build.buildOutput);
+    assert.equal(build.detectCode, 0, build.detectOutput);
+    assert.equal(build.buildCode, 51, build.buildOutput);
     assert.match(
       build.buildOutput,
-      /package-mode = false, so Poetry does not install \[project\.scripts\] "web"/,
+      /pyproject\.toml \[project\.scripts\] "web" cannot be started by poetry run: .*"poetry run web" fails with "Command not found"; remove package-mode = false so that Poetry installs the project\n/,
     );
-    await using web = await launch(build, "web");
-    await waitForOutput(web, "Command not found: web", 30_000);
-    assert.match(web.output(), /Command not found: web/);
+    // What the image would have done: the same app built with the command forced (a
+    // program in the venv) starts, and `poetry run web` in it fails as the message says.
+    await using forced = await lifecycleBuild("no_package_mode", {
+      env: { BP_POETRY_RUN_TARGET: "python -m app.server" },
+    });
+    assert.equal(forced.buildCode, 0, forced.buildOutput);
+    const poetryRun = await launchCommand(forced, ["poetry", "run", "web"]);
+    assert.notEqual(poetryRun.code, 0);
+    assert.match(poetryRun.output, /Command not found: web/);
   },
 );
 

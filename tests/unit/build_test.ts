@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { build, type BuildContext } from "../../src/poetry/build.ts";
+import { poetryBuild as build, type PoetryBuildContext } from "../../src/poetry/build.ts";
 import type { BuildpackInfo } from "../../src/cnb/buildpack_toml.ts";
 import { BuildpackError } from "../../src/cnb/errors.ts";
 import { parsePyProject, type PyProject } from "../../src/poetry/pyproject.ts";
@@ -23,7 +23,7 @@ function context(
 ) {
   const rec = recordingLogger(opts.debug ?? false);
   let loads = 0;
-  const ctx: BuildContext = {
+  const ctx: PoetryBuildContext = {
     appDir: "/workspace",
     buildpack: INFO,
     target: opts.target,
@@ -168,15 +168,37 @@ Deno.test("build() gives single-script projects exactly the reference's processe
   assert.deepEqual((await build(ctx)).processes.map((p) => p.type), ["web"]);
 });
 
-Deno.test("build() warns about [project.scripts] with package-mode = false", async () => {
-  const { ctx, err } = context({
+Deno.test("build() fails for a [project.scripts] target with package-mode = false: it can never start", async () => {
+  const { ctx } = context({
     pyproject: `[tool.poetry]\npackage-mode = false\n[project.scripts]\nweb = "a:b"\n`,
   });
-  await build(ctx);
-  assert.match(
-    err(),
-    /package-mode = false, so Poetry does not install \[project\.scripts\] "web" .*Command not found/,
+  await assert.rejects(build(ctx), (e: unknown) =>
+    e instanceof BuildpackError &&
+    e.message ===
+      `pyproject.toml [project.scripts] "web" cannot be started by poetry run: Poetry installs no ` +
+        `scripts with package-mode = false, so "web" is not in the venv, and "poetry run web" fails ` +
+        `with "Command not found"; remove package-mode = false so that Poetry installs the project`);
+});
+
+Deno.test("build() warns for every process, not only web: extra [project.scripts] with package-mode = false", async () => {
+  const { ctx, err } = context({
+    pyproject: `[tool.poetry]\npackage-mode = false\n[project.scripts]\nworker = "a:w"\n` +
+      `[tool.poetry.scripts]\nweb = "a:b"\nlegacy = { reference = "a:c" }\n`,
+  });
+  const { processes } = await build(ctx);
+  assert.deepEqual(processes.map((p) => [p.type, ...argvOf(p)]), [["web", "poetry", "run", "web"]]);
+  const lines = err().trimEnd().split("\n");
+  assert.deepEqual(
+    lines.map((l) => l.slice(0, 80)),
+    [
+      `Warning: pyproject.toml [project.scripts] "worker" gets no process type: it cannot be started b`,
+      `Warning: pyproject.toml [tool.poetry.scripts] "legacy" gets no process type: it cannot be starte`,
+      `Warning: Poetry installs no scripts with package-mode = false, so "web" is not in the venv: pypr`,
+    ].map((l) => l.slice(0, 80)),
   );
+  assert.match(lines[0] ?? "", /"poetry run worker" fails with "Command not found"/);
+  assert.match(lines[1] ?? "", /KeyError 'callable'/);
+  assert.match(lines[2] ?? "", /runs through Poetry's deprecated path for uninstalled scripts/);
 });
 
 Deno.test("build() warns about [tool.poetry.scripts] with package-mode = false", async () => {
@@ -218,9 +240,12 @@ Deno.test("build() warns that poetry run cannot start a { reference } [tool.poet
   });
   const { processes } = await build(ctx);
   assert.deepEqual(processes.map(argvOf), [["poetry", "run", "web"]]);
-  assert.match(
+  assert.equal(
     err(),
-    /\{ reference = \.\.\. \}, which "poetry run web" cannot start \(Poetry fails with KeyError 'callable'\); move it to \[project\.scripts\] as web = "app\.main:run"/,
+    `Warning: pyproject.toml [tool.poetry.scripts] "web" is a { reference = ... } entry, which ` +
+      `"poetry run web" cannot start (Poetry fails with KeyError 'callable'); set ` +
+      `BP_POETRY_RUN_DIRECT=true to start the installed script directly, move it to ` +
+      `[project.scripts] as web = "app.main:run", or set BP_POETRY_RUN_TARGET\n`,
   );
   const legacy = context({
     pyproject: `[tool.poetry.scripts]\nweb = { callable = "app.main:run" }\n`,
@@ -332,7 +357,7 @@ Deno.test("build() with BP_POETRY_RUN_DIRECT fails for [project.scripts] with pa
   await assert.rejects(build(c.ctx), (e: unknown) =>
     e instanceof BuildpackError &&
     e.message ===
-      `BP_POETRY_RUN_DIRECT: "web" cannot be started directly or by poetry run: Poetry installs no ` +
+      `pyproject.toml [project.scripts] "web" cannot be started directly or by poetry run: Poetry installs no ` +
         `scripts with package-mode = false, so "web" is not in the venv, and "poetry run web" fails ` +
         `with "Command not found"; remove package-mode = false so that Poetry installs the project`);
 });
@@ -357,7 +382,7 @@ Deno.test("build() with BP_POETRY_RUN_DIRECT skips, with a warning, an extra scr
   assert.deepEqual(r.processes.map((p) => p.type), ["web"]);
   assert.match(
     c.err(),
-    /^Warning: pyproject\.toml script "ref" gets no process type: it cannot be started directly or by poetry run: .*KeyError 'callable'/m,
+    /^Warning: pyproject\.toml \[tool\.poetry\.scripts\] "ref" gets no process type: it cannot be started directly or by poetry run: .*KeyError 'callable'/m,
   );
 });
 

@@ -2,9 +2,9 @@ import assert from "node:assert/strict";
 import { isSupportedApi, SUPPORTED_APIS, usesCommandArrays } from "../../src/cnb/api.ts";
 import { parseBuildpackToml } from "../../src/cnb/buildpack_toml.ts";
 import { BuildpackError } from "../../src/cnb/errors.ts";
-import { buildInputs, detectInputs } from "../../src/cnb/inputs.ts";
+import { buildLayersDir, detectPlanPath } from "../../src/cnb/inputs.ts";
 import { launchToml } from "../../src/cnb/launch.ts";
-import { isDebugLevel } from "../../src/cnb/logger.ts";
+import { isDebugLevel } from "../../src/paketo/scribe.ts";
 import { isProcessType, processType } from "../../src/cnb/process_type.ts";
 import { parseToml, stringifyToml } from "../../src/cnb/toml.ts";
 import { tomlString } from "../../src/cnb/toml_string.ts";
@@ -84,37 +84,23 @@ Deno.test("parseBuildpackToml() names the supported versions for an unknown or m
   assert.throws(() => parseBuildpackToml(`api = 0.8\n`, "b"), /api 0\.8 is not supported/);
 });
 
-Deno.test("detectInputs() prefers CNB_* variables and falls back to positional arguments", () => {
-  assert.deepEqual(detectInputs(["/p", "/plan"], env({})), {
-    platformDir: "/p",
-    planPath: "/plan",
-  });
-  assert.deepEqual(
-    detectInputs(["/p", "/plan"], env({ CNB_PLATFORM_DIR: "/ep", CNB_BUILD_PLAN_PATH: "/eplan" })),
-    { platformDir: "/ep", planPath: "/eplan" },
-  );
+Deno.test("detectPlanPath() prefers CNB_BUILD_PLAN_PATH, falls back to the second argument", () => {
+  assert.equal(detectPlanPath(["/p", "/plan"], env({})), "/plan");
+  assert.equal(detectPlanPath(["/p", "/plan"], env({ CNB_BUILD_PLAN_PATH: "/eplan" })), "/eplan");
+  assert.equal(detectPlanPath([], env({ CNB_BUILD_PLAN_PATH: "/eplan" })), "/eplan");
   assert.throws(
-    () => detectInputs([], env({})),
-    /detect: the platform directory is missing: pass it as argument 1 or set CNB_PLATFORM_DIR/,
+    () => detectPlanPath(["/p"], env({ CNB_PLATFORM_DIR: "/ep" })),
+    /^BuildpackError: detect <platform> <plan>: the build plan path is missing: set CNB_BUILD_PLAN_PATH or pass it as argument 2$/,
   );
 });
 
-Deno.test("buildInputs() prefers CNB_* variables and falls back to positional arguments", () => {
-  assert.deepEqual(buildInputs(["/l", "/p", "/plan"], env({})), {
-    layersDir: "/l",
-    platformDir: "/p",
-    planPath: "/plan",
-  });
-  assert.deepEqual(
-    buildInputs(
-      [],
-      env({ CNB_LAYERS_DIR: "/el", CNB_PLATFORM_DIR: "/ep", CNB_BP_PLAN_PATH: "/eplan" }),
-    ),
-    { layersDir: "/el", platformDir: "/ep", planPath: "/eplan" },
-  );
+Deno.test("buildLayersDir() prefers CNB_LAYERS_DIR, falls back to the first argument; nothing else is needed", () => {
+  assert.equal(buildLayersDir(["/l", "/p", "/plan"], env({})), "/l");
+  assert.equal(buildLayersDir([], env({ CNB_LAYERS_DIR: "/el" })), "/el");
+  assert.equal(buildLayersDir(["/l"], env({})), "/l", "no platform dir or plan path needed");
   assert.throws(
-    () => buildInputs(["/l"], env({})),
-    /the platform directory is missing: pass it as argument 2 or set CNB_PLATFORM_DIR/,
+    () => buildLayersDir([], env({})),
+    /the layers directory is missing: set CNB_LAYERS_DIR or pass it as argument 1/,
   );
 });
 
@@ -124,7 +110,7 @@ Deno.test("isDebugLevel() is case-insensitive DEBUG only", () => {
   for (const v of [undefined, "", "INFO", "WARN", "trace"]) assert.equal(isDebugLevel(v), false);
 });
 
-Deno.test("Logger.launchProcesses() aligns commands in one column like scribe", () => {
+Deno.test("Scribe.launchProcesses() aligns commands in one column like scribe", () => {
   const { logger, out } = recordingLogger();
   logger.launchProcesses([
     { type: "reload-web", command: "watchexec", args: ["--", "x"], default: true },

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { BuildpackError } from "../../src/cnb/errors.ts";
 import { buildPlanToml } from "../../src/cnb/plan.ts";
-import { detect, type DetectContext, requiredPlan } from "../../src/poetry/detect.ts";
+import { poetryDetect as detect, requiredPlan } from "../../src/poetry/detect.ts";
+import type { PoetryContext } from "../../src/poetry/resolve.ts";
 import { parsePyProject, type PyProject } from "../../src/poetry/pyproject.ts";
 import { recordingLogger, REFERENCE_PLAN } from "../_helpers.ts";
 
@@ -10,7 +11,7 @@ function context(opts: {
   liveReload?: string;
   direct?: string;
   pyproject?: string | null;
-}): DetectContext & { loads: () => number; err: () => string; out: () => string } {
+}): PoetryContext & { loads: () => number; err: () => string; out: () => string } {
   const { logger, err, out } = recordingLogger(true);
   let loads = 0;
   return {

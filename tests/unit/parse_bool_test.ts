@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { parseGoBool } from "../../src/cnb/parse_bool.ts";
+import { parseGoBool } from "../../src/paketo/parse_bool.ts";
 
 Deno.test("parseGoBool() accepts exactly Go's true spellings", () => {
   for (const v of ["1", "t", "T", "TRUE", "true", "True"]) assert.equal(parseGoBool(v), true, v);

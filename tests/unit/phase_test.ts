@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { choosePhase, isPhase, phaseFromLifecycleInputs } from "../../src/cnb/phase.ts";
-import { run } from "../../src/main.ts";
+import { runBuildpack } from "../../src/cnb/runner.ts";
+import { poetryRun } from "../../src/poetry/buildpack.ts";
 
 const env = (vars: Record<string, string>) => (name: string) => vars[name];
 const DETECT_ENV = { CNB_PLATFORM_DIR: "/p", CNB_BUILD_PLAN_PATH: "/t/plan.toml" };
@@ -86,10 +87,11 @@ Deno.test("run() dispatches lifecycle-shaped detect and build without reading ar
       env: env(vars),
       cwd,
     });
-    assert.equal(await run(["/p", "/t"], io(DETECT_ENV), neverArgv0), 100);
+    assert.equal(await runBuildpack(poetryRun, ["/p", "/t"], io(DETECT_ENV), neverArgv0), 100);
     assert.match(err, /No pyproject\.toml in the app directory/);
     err = "";
-    const code = await run(
+    const code = await runBuildpack(
+      poetryRun,
       ["/l", "/p", "/b"],
       io({ ...BUILD_ENV, CNB_BUILDPACK_DIR: cwd }),
       neverArgv0,

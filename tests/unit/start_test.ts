@@ -14,6 +14,7 @@ const NO_PKG = `[tool.poetry]\npackage-mode = false\n`;
 
 /** The project's scripts after the first (the extra process types' scripts). */
 const rest = (p: PyProject) => p.scripts.slice(1);
+const py = (text: string) => parsePyProject(text);
 
 Deno.test("directEnabled() reads Go ParseBool values; unset is false", () => {
   assert.equal(directEnabled(undefined), false);
@@ -33,94 +34,75 @@ Deno.test("directEnabled() rejects anything else, naming the variable and what t
 });
 
 Deno.test("isInstalled() follows what Poetry 2.5.1 installs", () => {
-  const both = parsePyProject(`[project.scripts]\nweb = "a:b"\n[tool.poetry.scripts]\nw = "a:c"\n`);
+  const both = py(`[project.scripts]\nweb = "a:b"\n[tool.poetry.scripts]\nw = "a:c"\n`);
   const [web, w] = both.scripts;
   assert.ok(web && w);
   assert.equal(isInstalled(web, both), true);
   assert.equal(
     isInstalled(w, both),
     false,
-    "[project.scripts] has entries: tool.poetry ones are not installed",
+    "[project.scripts] has entries: tool.poetry ones are not",
   );
-  const tool = parsePyProject(
+  const tool = py(
     `[tool.poetry.scripts]\nw = "a:c"\nr = { reference = "a:d", type = "console" }\n`,
   );
   assert.ok(tool.scripts.every((s) => isInstalled(s, tool)));
-  const off = parsePyProject(`${NO_PKG}[tool.poetry.scripts]\nw = "a:c"\n`);
+  const off = py(`${NO_PKG}[tool.poetry.scripts]\nw = "a:c"\n`);
   assert.ok(off.scripts.length === 1 && off.scripts.every((s) => !isInstalled(s, off)));
 });
 
-Deno.test("startMode(): a program that is not a script of the project starts directly", () => {
-  assert.deepEqual(startMode("gunicorn", null), { via: "direct" });
-  assert.deepEqual(
-    startMode("python", parsePyProject(`${NO_PKG}[project.scripts]\nweb = "a:b"\n`)),
-    {
-      via: "direct",
-    },
-  );
+Deno.test("startMode(): a program that is not a script of the project starts directly, or via poetry run", () => {
+  assert.deepEqual(startMode("gunicorn", null, true), { via: "direct" });
+  assert.deepEqual(startMode("python", py(`${NO_PKG}[project.scripts]\nweb = "a:b"\n`), true), {
+    via: "direct",
+  });
+  assert.deepEqual(startMode("gunicorn", null, false), {
+    via: "poetry",
+    reason: "BP_POETRY_RUN_DIRECT is not set",
+  });
 });
 
-Deno.test("startMode(): installed scripts start directly, whatever their form", () => {
+Deno.test("startMode(): installed scripts start directly whatever their form, or via poetry run", () => {
   for (
     const text of [
       `${PKG}[project.scripts]\nweb = "a:b"\n`,
       `[tool.poetry.scripts]\nweb = "a:b"\n`,
       `[tool.poetry.scripts]\nweb = { callable = "a:b" }\n`,
-      // poetry run fails on this form (KeyError 'callable'); the console script works.
       `[tool.poetry.scripts]\nweb = { reference = "a:b", type = "console" }\n`,
     ]
   ) {
-    assert.deepEqual(startMode("web", parsePyProject(text)), { via: "direct" }, text);
+    assert.deepEqual(startMode("web", py(text), true), { via: "direct" }, text);
+    assert.equal(startMode("web", py(text), false).via, "poetry", text);
   }
 });
 
-Deno.test("startMode(): an uninstalled [tool.poetry.scripts] string or callable keeps poetry run", () => {
-  const off = startMode("web", parsePyProject(`${NO_PKG}[tool.poetry.scripts]\nweb = "a:b"\n`));
-  assert.equal(off.via, "poetry");
-  assert.match(
-    off.via === "poetry" ? off.reason : "",
-    /package-mode = false, so "web" is not in the venv/,
-  );
-  const shadowed = startMode(
-    "w",
-    parsePyProject(
-      `[project.scripts]\nweb = "a:b"\n[tool.poetry.scripts]\nw = { callable = "a:c" }\n`,
-    ),
-  );
-  assert.equal(shadowed.via, "poetry");
-  assert.match(
-    shadowed.via === "poetry" ? shadowed.reason : "",
-    /does not install \[tool\.poetry\.scripts\] "w" because \[project\.scripts\] has entries/,
-  );
-});
-
-Deno.test("startMode(): neither way works for [project.scripts] with package-mode = false", () => {
-  const m = startMode("web", parsePyProject(`${NO_PKG}[project.scripts]\nweb = "a:b"\n`));
-  assert.equal(m.via, "none");
-  assert.equal(
-    m.via === "none" ? m.reason : "",
-    `Poetry installs no scripts with package-mode = false, so "web" is not in the venv, and ` +
-      `"poetry run web" fails with "Command not found"; remove package-mode = false so that Poetry installs the project`,
-  );
-});
-
-Deno.test("startMode(): neither way works for an uninstalled { reference } entry", () => {
-  const m = startMode(
+Deno.test("startMode(): poetry run on a { reference } entry warns, in both modes when it is not installed it cannot start", () => {
+  const installed = startMode(
     "web",
-    parsePyProject(
-      `${NO_PKG}[tool.poetry.scripts]\nweb = { reference = "a:b", type = "console" }\n`,
-    ),
+    py(`[tool.poetry.scripts]\nweb = { reference = "a:b" }\n`),
+    false,
   );
-  assert.equal(m.via, "none");
+  assert.equal(installed.via, "poetry");
   assert.match(
-    m.via === "none" ? m.reason : "",
-    /KeyError 'callable'\); move it to \[project\.scripts\] as web = "a:b" and remove package-mode = false$/,
+    installed.via === "poetry" ? installed.warning ?? "" : "",
+    /^pyproject\.toml \[tool\.poetry\.scripts\] "web" is a \{ reference = \.\.\. \} entry, which "poetry run web" cannot start \(Poetry fails with KeyError 'callable'\); set BP_POETRY_RUN_DIRECT=true/,
   );
+  for (const direct of [true, false]) {
+    const m = startMode(
+      "web",
+      py(`${NO_PKG}[tool.poetry.scripts]\nweb = { reference = "a:b" }\n`),
+      direct,
+    );
+    assert.equal(m.via, "none");
+    assert.match(
+      m.via === "none" ? m.reason : "",
+      /KeyError 'callable'\); move it to \[project\.scripts\] as web = "a:b" and remove package-mode = false$/,
+    );
+  }
   const shadowed = startMode(
     "r",
-    parsePyProject(
-      `[project.scripts]\nweb = "a:b"\n[tool.poetry.scripts]\nr = { reference = "a:c" }\n`,
-    ),
+    py(`[project.scripts]\nweb = "a:b"\n[tool.poetry.scripts]\nr = { reference = "a:c" }\n`),
+    true,
   );
   assert.equal(shadowed.via, "none");
   assert.match(
@@ -129,8 +111,41 @@ Deno.test("startMode(): neither way works for an uninstalled { reference } entry
   );
 });
 
+Deno.test("startMode(): an uninstalled [tool.poetry.scripts] string or callable keeps poetry run, with a warning", () => {
+  for (const direct of [true, false]) {
+    const off = startMode("web", py(`${NO_PKG}[tool.poetry.scripts]\nweb = "a:b"\n`), direct);
+    assert.equal(off.via, "poetry");
+    assert.match(
+      off.via === "poetry" ? off.warning ?? "" : "",
+      /^Poetry installs no scripts with package-mode = false, so "web" is not in the venv: pyproject\.toml \[tool\.poetry\.scripts\] "web" runs through Poetry's deprecated path for uninstalled scripts/,
+    );
+  }
+  const shadowed = startMode(
+    "w",
+    py(`[project.scripts]\nweb = "a:b"\n[tool.poetry.scripts]\nw = { callable = "a:c" }\n`),
+    true,
+  );
+  assert.equal(shadowed.via, "poetry");
+  assert.match(
+    shadowed.via === "poetry" ? shadowed.reason : "",
+    /does not install \[tool\.poetry\.scripts\] "w" because \[project\.scripts\] has entries/,
+  );
+});
+
+Deno.test("startMode(): neither way works for [project.scripts] with package-mode = false, in both modes", () => {
+  for (const direct of [true, false]) {
+    const m = startMode("web", py(`${NO_PKG}[project.scripts]\nweb = "a:b"\n`), direct);
+    assert.deepEqual(m, {
+      via: "none",
+      reason:
+        `Poetry installs no scripts with package-mode = false, so "web" is not in the venv, and ` +
+        `"poetry run web" fails with "Command not found"; remove package-mode = false so that Poetry installs the project`,
+    });
+  }
+});
+
 Deno.test("planProcesses() without direct starts everything through poetry run", () => {
-  const p = parsePyProject(`${PKG}[project.scripts]\nstart = "a:b"\nworker = "a:c"\n`);
+  const p = py(`${PKG}[project.scripts]\nstart = "a:b"\nworker = "a:c"\n`);
   const planned = planProcesses(["start"], rest(p), p, false);
   assert.deepEqual(planned.map((x) => [x.type, x.argv, x.start.via]), [
     ["web", ["start"], "poetry"],
@@ -140,13 +155,11 @@ Deno.test("planProcesses() without direct starts everything through poetry run",
 });
 
 Deno.test("planProcesses() with direct: Poetry is needed at launch only for a fallback", () => {
-  const p = parsePyProject(`${PKG}[project.scripts]\nstart = "a:b"\nworker = "a:c"\n`);
+  const p = py(`${PKG}[project.scripts]\nstart = "a:b"\nworker = "a:c"\n`);
   const planned = planProcesses(["start"], rest(p), p, true);
   assert.deepEqual(planned.map((x) => x.start.via), ["direct", "direct"]);
   assert.equal(needsPoetryAtLaunch(planned), false);
-  const mixed = parsePyProject(
-    `[project.scripts]\nstart = "a:b"\n[tool.poetry.scripts]\nw = "a:c"\n`,
-  );
+  const mixed = py(`[project.scripts]\nstart = "a:b"\n[tool.poetry.scripts]\nw = "a:c"\n`);
   const withFallback = planProcesses(["start"], rest(mixed), mixed, true);
   assert.deepEqual(withFallback.map((x) => x.start.via), ["direct", "poetry"]);
   assert.equal(needsPoetryAtLaunch(withFallback), true);

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { BuildpackError } from "./errors.ts";
+import { BuildpackError } from "../cnb/errors.ts";
 
 const TRUE = new Set(["1", "t", "T", "TRUE", "true", "True"]);
 const FALSE = new Set(["0", "f", "F", "FALSE", "false", "False"]);

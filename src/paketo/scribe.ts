@@ -5,10 +5,9 @@
  * @module
  */
 
-/** Where log text goes; receives whole lines including the newline. */
-export type Sink = (text: string) => void;
+import type { Sink } from "../cnb/io.ts";
 
-/** A process as shown by {@linkcode Logger.launchProcesses}. */
+/** A process as shown by {@linkcode Scribe.launchProcesses}. */
 export interface ShownProcess {
   /** Process type. */
   readonly type: string;
@@ -32,7 +31,7 @@ export function isDebugLevel(level: string | undefined): boolean {
 }
 
 /** Indented, leveled log output (scribe's Title/Process/Subprocess/Action/Detail). */
-export class Logger {
+export class Scribe {
   readonly #out: Sink;
   readonly #err: Sink;
   /** Whether debug lines are printed. */

@@ -1,0 +1,160 @@
+/**
+ * The buildpack-agnostic runner, as packit's `packit.Run(detect, build)` and
+ * libcnb.rs's `buildpack_main!`: it decides the phase, reads the inputs,
+ * calls the buildpack's `detect` or `build` (plain functions over a context),
+ * writes the build plan or launch.toml in the format of the Buildpack API the
+ * buildpack declares, and maps the outcome to an exit code. The buildpack
+ * itself does no CNB I/O.
+ *
+ * @module
+ */
+import { absolutePath, baseName, dirName, joinPath } from "./posix_path.ts";
+import { BuildpackError } from "./errors.ts";
+import { ExitCode } from "./exit_codes.ts";
+import { buildLayersDir, detectPlanPath } from "./inputs.ts";
+import { type EnvLookup, type Io, processIo, type Sink } from "./io.ts";
+import { choosePhase, processArgv0 } from "./phase.ts";
+import { writeFileAtomic } from "./atomic_write.ts";
+import { describeIoError } from "./io_error.ts";
+import { type BuildPlan, buildPlanToml } from "./plan.ts";
+import type { BuildpackInfo } from "./buildpack_toml.ts";
+import type { LaunchProcess } from "./launch.ts";
+
+/** What both phases get. */
+export interface DetectContext {
+  /** The app directory (the working directory under the lifecycle). */
+  readonly appDir: string;
+  /** The environment, with the platform's `env/` files applied by the lifecycle. */
+  readonly env: EnvLookup;
+  /** Information output. */
+  readonly stdout: Sink;
+  /** Warnings. */
+  readonly stderr: Sink;
+}
+
+/** What build gets. */
+export interface BuildContext extends DetectContext {
+  /** The buildpack's own buildpack.toml. */
+  readonly buildpack: BuildpackInfo;
+  /** This buildpack's layers directory. */
+  readonly layersDir: string;
+}
+
+/** The outcome of detect: pass with a plan, or fail (exit 100) saying why. */
+export type DetectResult =
+  | { readonly pass: true; readonly plan: BuildPlan }
+  | { readonly pass: false; readonly reason: string };
+
+/** The outcome of build. */
+export interface BuildResult {
+  /** Launch processes in order; at most one is the default. */
+  readonly processes: readonly LaunchProcess[];
+}
+
+/** A buildpack: its two phases, and when its errors get stack traces. */
+export interface Buildpack {
+  /** Detect; throws a {@linkcode BuildpackError} for an error the user can fix. */
+  readonly detect: (ctx: DetectContext) => Promise<DetectResult>;
+  /** Build; throws a {@linkcode BuildpackError} for an error the user can fix. */
+  readonly build: (ctx: BuildContext) => Promise<BuildResult>;
+  /** Whether errors are printed with their stack trace (e.g. `BP_LOG_LEVEL=DEBUG`). */
+  readonly debug: (env: EnvLookup) => boolean;
+}
+
+const USAGE = "usage: detect <platform> <plan> | build <layers> <platform> <plan>";
+
+/**
+ * Runs one phase of a buildpack and returns its exit code; never throws.
+ *
+ * @param buildpack The buildpack.
+ * @param args The arguments: `detect|build <inputs…>`, or only the inputs when
+ * the lifecycle's inputs or argv[0] (a `bin/detect` symlink) name the phase.
+ * @param io Where to read and write.
+ * @param argv0 Reads argv[0]; called only when the arguments and inputs do not name the phase.
+ * @returns The exit code: 0 pass/success, 100 detect fail, 1 error, 2 usage.
+ */
+export async function runBuildpack(
+  buildpack: Buildpack,
+  args: readonly string[],
+  io: Io = processIo(),
+  argv0: () => Promise<string> = processArgv0,
+): Promise<number> {
+  let phase: string | undefined = args[0];
+  try {
+    const choice = await choosePhase(args, io.env, argv0);
+    const ctx = { appDir: io.cwd, env: io.env, stdout: io.stdout, stderr: io.stderr };
+    if (choice.phase === "detect") {
+      phase = "detect";
+      const planPath = detectPlanPath(choice.args, io.env);
+      const result = await buildpack.detect(ctx);
+      if (!result.pass) {
+        io.stderr(`${result.reason}\n`);
+        return ExitCode.DetectFail;
+      }
+      write(planPath, buildPlanToml(result.plan), "CNB_BUILD_PLAN_PATH", "build plan");
+      return ExitCode.Success;
+    }
+    if (choice.phase === "build") {
+      phase = "build";
+      const known = choice.argv0;
+      const layersDir = buildLayersDir(choice.args, io.env);
+      const [{ readBuildpackToml }, { launchToml }] = await Promise.all([
+        import("./buildpack_toml.ts"),
+        import("./launch.ts"),
+      ]);
+      const info = readBuildpackToml(
+        await buildpackDir(io, known === undefined ? argv0 : () => Promise.resolve(known)),
+      );
+      const result = await buildpack.build({ ...ctx, buildpack: info, layersDir });
+      write(
+        joinPath(layersDir, "launch.toml"),
+        launchToml(result.processes, info.api),
+        "CNB_LAYERS_DIR",
+        "launch.toml",
+      );
+      return ExitCode.Success;
+    }
+    io.stderr(`unknown phase ${JSON.stringify(args[0] ?? "")}; ${USAGE}\n`);
+    return ExitCode.Usage;
+  } catch (error) {
+    const debug = buildpack.debug(io.env);
+    if (error instanceof BuildpackError) {
+      io.stderr(`${error.message}\n`);
+      if (debug && error.stack) io.stderr(`${error.stack}\n`);
+      return error.exitCode;
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    io.stderr(`${phase}: unexpected error: ${message}; set BP_LOG_LEVEL=DEBUG for details\n`);
+    if (debug && error instanceof Error && error.stack) io.stderr(`${error.stack}\n`);
+    return ExitCode.Error;
+  }
+}
+
+/**
+ * Locates the buildpack directory: `CNB_BUILDPACK_DIR` (set by the lifecycle
+ * for every Buildpack API), else two levels up from a `bin/build` argv[0],
+ * else the source tree this module is in.
+ */
+async function buildpackDir(io: Io, argv0: () => Promise<string>): Promise<string> {
+  const fromEnv = io.env("CNB_BUILDPACK_DIR");
+  if (fromEnv !== undefined && fromEnv !== "") return fromEnv;
+  const self = await argv0();
+  if (baseName(self) === "build") return dirName(dirName(absolutePath(io.cwd, self)));
+  return decodeURIComponent(new URL("../..", import.meta.url).pathname).replace(/\/$/, "");
+}
+
+function write(path: string, text: string, variable: string, what: string): void {
+  try {
+    writeFileAtomic(path, text);
+  } catch (error) {
+    if (error instanceof Error && !(error instanceof TypeError)) {
+      throw new BuildpackError(
+        `${path}: cannot write the ${what} (${
+          describeIoError(error)
+        }); check ${variable} and that the directory is writable`,
+        { cause: error },
+      );
+    }
+    throw error;
+  }
+}
