@@ -6,7 +6,7 @@
 import { isTable } from "../cnb/toml.ts";
 import { BuildpackError } from "../cnb/errors.ts";
 import { parseToml, TomlSyntaxError } from "../cnb/toml.ts";
-import { relevantSections } from "./pyproject_sections.ts";
+import { declaredKeys } from "./key_order.ts";
 
 /** Which table a script was declared in. */
 export type ScriptTable = "project.scripts" | "tool.poetry.scripts";
@@ -87,7 +87,7 @@ function scriptTable(value: unknown, table: ScriptTable): Record<string, unknown
 export function parsePyProject(text: string): PyProject {
   let doc: Record<string, unknown>;
   try {
-    doc = parseRelevant(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+    doc = parseToml(text);
   } catch (error) {
     if (error instanceof TomlSyntaxError) {
       throw new BuildpackError(
@@ -103,7 +103,7 @@ export function parsePyProject(text: string): PyProject {
 
   const scripts: Script[] = [];
   const seen = new Set<string>();
-  for (const [name, value] of Object.entries(scriptTable(project.scripts, "project.scripts"))) {
+  for (const [name, value] of inFileOrder(project.scripts, "project.scripts", text)) {
     if (typeof value !== "string") {
       fail(
         `[project.scripts] "${name}" must be a string such as "package.module:function", but it is ${
@@ -117,7 +117,7 @@ export function parsePyProject(text: string): PyProject {
 
   const fileScripts: string[] = [];
   const conflicts: string[] = [];
-  for (const [name, value] of Object.entries(scriptTable(poetry.scripts, "tool.poetry.scripts"))) {
+  for (const [name, value] of inFileOrder(poetry.scripts, "tool.poetry.scripts", text)) {
     const script = poetryScript(name, value);
     if (script === "file") {
       fileScripts.push(name);
@@ -136,21 +136,28 @@ export function parsePyProject(text: string): PyProject {
   return { scripts, fileScripts, conflicts, packageMode: mode ?? true };
 }
 
+/** JavaScript lists these keys first, in numeric order: array indices. */
+const INDEX = /^(0|[1-9]\d{0,9})$/;
+const isIndex = (key: string) => INDEX.test(key) && Number(key) < 2 ** 32 - 1;
+
 /**
- * Parses only the tables this buildpack reads when the document can be
- * reduced safely; any parse error is taken from the whole document, so error
- * messages are exactly those of a full parse.
+ * A script table's entries in the file's order (an object's order differs
+ * only for integer-like names, so only then is the text read again); every
+ * name is checked to be non-empty.
  */
-function parseRelevant(text: string): Record<string, unknown> {
-  const reduced = relevantSections(text);
-  if (reduced !== null) {
-    try {
-      return parseToml(reduced);
-    } catch {
-      // fall through: report (or recover from) the full document
+function inFileOrder(value: unknown, table: ScriptTable, text: string): [string, unknown][] {
+  const entries = Object.entries(scriptTable(value, table));
+  for (const [name] of entries) {
+    if (name === "") {
+      fail(`[${table}] has a script with an empty name ("" = ...); give it a name`);
     }
   }
-  return parseToml(text);
+  if (!entries.some(([name]) => isIndex(name))) return entries;
+  const order = declaredKeys(text, table.split("."));
+  const known = new Map(entries);
+  // Used only when it finds exactly the parser's keys.
+  if (order.length !== entries.length || !order.every((k) => known.has(k))) return entries;
+  return order.map((k) => [k, known.get(k)]);
 }
 
 function poetryScript(name: string, value: unknown): Script | "file" {

@@ -8,19 +8,25 @@
 export class ShellWordsError extends SyntaxError {
   /** 1-based column (in characters) where the problem starts. */
   readonly column: number;
+  /** What to do about it. */
+  readonly hint: string;
 
   /**
    * Creates the error.
    *
    * @param message What is wrong.
    * @param column 1-based column.
+   * @param hint What to do about it.
    */
-  constructor(message: string, column: number) {
+  constructor(message: string, column: number, hint: string) {
     super(message);
     this.name = "ShellWordsError";
     this.column = column;
+    this.hint = hint;
   }
 }
+
+const CLOSE = "close the quote, or escape it with a backslash";
 
 const BLANK = new Set([" ", "\t", "\n"]);
 const DOUBLE_QUOTE_ESCAPES = new Set(["$", "`", '"', "\\", "\n"]);
@@ -57,7 +63,11 @@ export function splitShellWords(text: string): string[] {
     } else if (ch === "\\") {
       const next = chars[i + 1];
       if (next === undefined) {
-        throw new ShellWordsError("ends with a backslash that escapes nothing", i + 1);
+        throw new ShellWordsError(
+          "ends with a backslash that escapes nothing",
+          i + 1,
+          "remove it, or write \\\\ for a backslash",
+        );
       }
       i++;
       if (next !== "\n") {
@@ -66,7 +76,7 @@ export function splitShellWords(text: string): string[] {
       }
     } else if (ch === "'") {
       const end = chars.indexOf("'", i + 1);
-      if (end < 0) throw new ShellWordsError("has an unterminated single quote", i + 1);
+      if (end < 0) throw new ShellWordsError("has an unterminated single quote", i + 1, CLOSE);
       word += chars.slice(i + 1, end).join("");
       inWord = true;
       i = end;
@@ -76,7 +86,7 @@ export function splitShellWords(text: string): string[] {
       for (i++;; i++) {
         const c = chars[i];
         if (c === undefined) {
-          throw new ShellWordsError("has an unterminated double quote", start + 1);
+          throw new ShellWordsError("has an unterminated double quote", start + 1, CLOSE);
         }
         if (c === '"') break;
         if (

@@ -42,20 +42,34 @@ export function hasTargetOverride(value: string | undefined): value is string {
  *
  * @param value The non-blank value.
  * @returns The target.
- * @throws {BuildpackError} Naming the variable and the column of an unterminated quote.
+ * @throws {BuildpackError} Naming the variable and the column of a quoting
+ * problem, or when it has no words or an empty first word.
  */
 export function targetFromEnv(value: string): Target {
+  let argv: string[];
   try {
-    return { argv: splitShellWords(value), source: "env" };
+    argv = splitShellWords(value);
   } catch (error) {
     if (error instanceof ShellWordsError) {
       throw new BuildpackError(
-        `${TARGET_VARIABLE} ${error.message} at column ${error.column}: close the quote or escape it with a backslash`,
+        `${TARGET_VARIABLE} ${error.message} at column ${error.column}: ${error.hint}`,
         { cause: error },
       );
     }
     throw error;
   }
+  if (argv.length === 0) {
+    throw new BuildpackError(
+      `${TARGET_VARIABLE} has no words (only quotes, blanks or escaped newlines); ` +
+        `set it to the script or program to run, or unset it`,
+    );
+  }
+  if (argv[0] === "") {
+    throw new BuildpackError(
+      `${TARGET_VARIABLE} starts with an empty word ('' or ""); the first word must name the script or program to run`,
+    );
+  }
+  return { argv, source: "env" };
 }
 
 /**

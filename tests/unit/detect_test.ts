@@ -237,3 +237,42 @@ Deno.test("detect() with BP_POETRY_RUN_DIRECT keeps poetry for a BP_POETRY_RUN_T
   );
   assert.deepEqual(result, { pass: true, plan: requiredPlan(false) });
 });
+
+Deno.test("detect() decides participation before reading the switches, as the reference does", async () => {
+  // No pyproject.toml and a malformed switch: the buildpack does not apply (fail), no error.
+  for (const bad of [{ liveReload: "maybe" }, { direct: "maybe" }]) {
+    const result = await detect(context({ pyproject: null, ...bad }));
+    assert.equal(result.pass, false);
+    const none = await detect(context({ pyproject: `[tool.poetry]\nname = "x"\n`, ...bad }));
+    assert.equal(none.pass, false);
+  }
+  // When it applies, the malformed switch is an error.
+  await assert.rejects(
+    detect(context({ pyproject: `[project.scripts]\nweb = "a:b"\n`, liveReload: "maybe" })),
+    /failed to parse BP_LIVE_RELOAD_ENABLED value maybe/,
+  );
+});
+
+Deno.test("detect() prints nothing at INFO; at DEBUG the reference's heading and Found line", async () => {
+  const quiet = recordingLogger(false);
+  const info = await detect({
+    ...context({ pyproject: `[project.scripts]\nweb = "a:b"\n` }),
+    logger: quiet.logger,
+  });
+  assert.ok(info.pass);
+  assert.equal(quiet.out(), "");
+  const loud = recordingLogger(true);
+  await detect({
+    ...context({
+      pyproject:
+        `[project.scripts]\nweb = "a:b"\n[tool.poetry.scripts]\nf = { reference = "f.sh", type = "file" }\n`,
+    }),
+    logger: loud.logger,
+  });
+  assert.equal(
+    loud.out(),
+    `  Finding the poetry run target\n` +
+      `    Skipping [tool.poetry.scripts] "f": type = "file" scripts are not start targets\n` +
+      `    Found pyproject.toml script=web\n`,
+  );
+});

@@ -154,3 +154,53 @@ Deno.test("parsePyProject() handles a 10 MB file", () => {
   assert.ok(text.length > 10_000_000);
   assert.deepEqual(names(text), ["web"]);
 });
+
+Deno.test("parsePyProject() parses the whole file: a syntax error in a table it does not read is reported", () => {
+  assert.throws(
+    () => parsePyProject(`[project.scripts]\nweb = "a:b"\n\n[tool.black]\nline-length = = 88\n`),
+    (e: unknown) =>
+      e instanceof BuildpackError &&
+      /^pyproject\.toml:5:\d+: .*; fix the TOML syntax$/.test(e.message),
+  );
+});
+
+Deno.test("parsePyProject() rejects a no-break space before a header instead of dropping the table", () => {
+  // The section scanner used to skip such a table and choose another script.
+  const text = `[tool.poetry.scripts]\nworker = "a:w"\n\u00a0[project.scripts]\nweb = "a:b"\n`;
+  assert.throws(() => parsePyProject(text), /^BuildpackError: pyproject\.toml:3:\d+: /);
+});
+
+Deno.test("parsePyProject() keeps the file's order for integer-like script names", () => {
+  assert.deepEqual(names(`[project.scripts]\nweb = "a:b"\n"2" = "a:c"\n"1" = "a:d"\n`), [
+    "web",
+    "2",
+    "1",
+  ]);
+  assert.deepEqual(
+    names(`[project]\nscripts = { b = "x:y", "10" = "x:z", a = "x:w", "3" = "x:v" }\n`),
+    [
+      "b",
+      "10",
+      "a",
+      "3",
+    ],
+  );
+  assert.deepEqual(
+    names(
+      `project.scripts.z = "a:b"\nproject.scripts."7" = "a:c"\n[tool.poetry.scripts."5"]\ncallable = "a:d"\n[tool.poetry.scripts.q]\ncallable = "a:e"\n`,
+    ),
+    ["z", "7", "5", "q"],
+  );
+});
+
+Deno.test("parsePyProject() refuses a script with an empty name", () => {
+  for (const table of ["project.scripts", "tool.poetry.scripts"]) {
+    assert.throws(
+      () => parsePyProject(`[${table}]\n"" = "a:b"\n`),
+      (e: unknown) =>
+        e instanceof BuildpackError &&
+        e.message ===
+          `pyproject.toml: [${table}] has a script with an empty name ("" = ...); give it a name`,
+    );
+  }
+});

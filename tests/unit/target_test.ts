@@ -28,7 +28,7 @@ Deno.test("targetFromEnv() names the variable and column of an unterminated quot
     assert.ok(e instanceof BuildpackError);
     assert.equal(
       e.message,
-      "BP_POETRY_RUN_TARGET has an unterminated double quote at column 10: close the quote or escape it with a backslash",
+      "BP_POETRY_RUN_TARGET has an unterminated double quote at column 10: close the quote, or escape it with a backslash",
     );
     return true;
   });
@@ -71,4 +71,21 @@ Deno.test("targetFromScripts() explains zero scripts, mentioning file scripts", 
   const files = choose(`[tool.poetry.scripts]\ntool = { reference = "bin/t.sh", type = "file" }\n`);
   assert.ok("reason" in files);
   assert.match(files.reason, /type = "file" entries "tool" cannot be run by poetry run/);
+});
+
+Deno.test("targetFromEnv() refuses a target with no words or an empty first word", () => {
+  for (const value of ["''", '""', "\\\n", "'' web"]) {
+    assert.throws(() => targetFromEnv(value), (e: unknown) =>
+      e instanceof BuildpackError &&
+      /^BP_POETRY_RUN_TARGET (has no words|starts with an empty word)/.test(e.message), value);
+  }
+  // An empty word later is an empty argument, as in a shell.
+  assert.deepEqual(targetFromEnv("web ''").argv, ["web", ""]);
+});
+
+Deno.test("targetFromEnv() says what is wrong with a trailing backslash, not to close a quote", () => {
+  assert.throws(() => targetFromEnv("web \\"), (e: unknown) =>
+    e instanceof BuildpackError &&
+    e.message ===
+      "BP_POETRY_RUN_TARGET ends with a backslash that escapes nothing at column 5: remove it, or write \\\\ for a backslash");
 });
