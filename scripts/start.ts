@@ -42,16 +42,17 @@ async function runPhase(
   cwd: string,
   env: Record<string, string>,
 ): Promise<PhaseRun> {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: [...phaseDenoArgs(), ...args],
+  // One pipe for both streams, so warnings appear where they were written, as in the
+  // lifecycle's output.
+  const out = await new Deno.Command("sh", {
+    args: ["-c", 'exec "$@" 2>&1', "sh", Deno.execPath(), ...phaseDenoArgs(), ...args],
     cwd,
     env,
     clearEnv: true,
     stdout: "piped",
-    stderr: "piped",
+    stderr: "null",
   }).output();
-  const dec = new TextDecoder();
-  return { code: out.code, output: dec.decode(out.stdout) + dec.decode(out.stderr) };
+  return { code: out.code, output: new TextDecoder().decode(out.stdout) };
 }
 
 /**

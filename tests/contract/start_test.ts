@@ -92,3 +92,18 @@ Deno.test("deno task start: no saving line when no process could start directly;
     /With BP_POETRY_RUN_DIRECT=true, web as \["start"\] would start without Poetry; other processes keep poetry run, so Poetry stays in the image\n$/,
   );
 });
+
+Deno.test("deno task start shows warnings where they were written, not after the result", async () => {
+  await using app = await tempDir();
+  await Deno.writeTextFile(
+    join(app.path, "pyproject.toml"),
+    `[project.scripts]\nweb = "a:b"\n[tool.poetry.scripts]\nweb = "a:c"\n`,
+  );
+  const r = await start(["."], app.path);
+  assert.equal(r.code, 0, r.out);
+  const title = r.out.indexOf("Paketo Buildpack for Poetry Run");
+  const warning = r.out.indexOf(`Warning: pyproject.toml declares script "web" in both`, title);
+  const table = r.out.indexOf("Assigning launch processes:");
+  // Build warns after its title and before the process table, as it writes them.
+  assert.ok(warning > title && warning < table, r.out);
+});
