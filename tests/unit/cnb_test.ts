@@ -170,3 +170,39 @@ Deno.test("tomlString() refuses a lone surrogate instead of writing invalid TOML
   assert.equal(tomlString("a\u007fb"), '"a\\u007fb"');
   assert.throws(() => tomlString("\ud800"), TypeError);
 });
+
+Deno.test("buildpack.toml declares every BP_* variable the source reads, and no other, with a description", async () => {
+  const doc = parseToml(await Deno.readTextFile(new URL("../../buildpack.toml", import.meta.url)));
+  const configurations =
+    (doc.metadata as { configurations: Record<string, unknown>[] }).configurations;
+  const declared = configurations.map((c) => c.name).sort();
+  const read = new Set<string>();
+  for await (const file of walkTs(new URL("../../src/", import.meta.url))) {
+    const code = (await Deno.readTextFile(file)).split("\n")
+      .filter((line) => !/^\s*(\*|\/\/|\/\*)/.test(line)).join("\n");
+    for (const m of code.matchAll(/"(BP_[A-Z_]+)"/g)) {
+      read.add(m[1] as string);
+    }
+  }
+  assert.deepEqual(declared, [...read].sort());
+  for (const c of configurations) {
+    assert.equal(c.build, true, String(c.name));
+    assert.equal(typeof c.default, "string", String(c.name));
+    assert.ok(typeof c.description === "string" && c.description.length > 20, String(c.name));
+  }
+  const bp = doc.buildpack as { homepage?: string; licenses: { type: string; uri?: string }[] };
+  assert.equal(bp.homepage, undefined, "no homepage pointing at another project");
+  assert.deepEqual(JSON.parse(JSON.stringify(bp.licenses)), [{ type: "Apache-2.0" }]);
+  assert.match(
+    await Deno.readTextFile(new URL("../../LICENSE", import.meta.url)),
+    /^\s*Apache License\s+Version 2\.0, January 2004/,
+  );
+});
+
+async function* walkTs(dir: URL): AsyncGenerator<URL> {
+  for await (const e of Deno.readDir(dir)) {
+    const url = new URL(e.isDirectory ? `${e.name}/` : e.name, dir);
+    if (e.isDirectory) yield* walkTs(url);
+    else if (e.name.endsWith(".ts")) yield url;
+  }
+}
