@@ -18,6 +18,7 @@ case "$mode" in integration|e2e) ;; *) echo "usage: $0 [e2e]" >&2; exit 2;; esac
 LIFECYCLE_VERSION=0.21.17
 PACK_VERSION=0.38.2
 POETRY_VERSION=2.5.1
+CPYTHON_VERSION=3.11.7
 WATCHEXEC_VERSION=2.3.2
 DEBIAN_SUITE=bookworm
 
@@ -51,6 +52,26 @@ install_lifecycle() {
 
 install_python() {
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3 python3-venv >/dev/null
+}
+
+install_cpython() {
+  # The host's stand-in for Paketo's cpython: the machine's own CPython build (pyenv), not
+  # Debian's python3, whose venvs have an extra dist-packages directory that the real
+  # poetry-install rejects. Interpreter and standard library only, world-readable; its
+  # libpython is found through the cpython layer's lib/ on LD_LIBRARY_PATH, as Paketo's is.
+  local src=${POETRY_RUN_CPYTHON_SRC:-$HOME/.pyenv/versions/$CPYTHON_VERSION}
+  [ -x "$src/bin/python3" ] || { echo "  no CPython $CPYTHON_VERSION at $src: set POETRY_RUN_CPYTHON_SRC to a CPython installation" >&2; return 1; }
+  rm -rf "$tools/cpython"
+  mkdir -p "$tools/cpython/bin" "$tools/cpython/lib"
+  cp -a "$src/bin/python3.11" "$tools/cpython/bin/"
+  ln -s python3.11 "$tools/cpython/bin/python3"
+  ln -s python3.11 "$tools/cpython/bin/python"
+  cp -a "$src"/lib/libpython3.11.so* "$tools/cpython/lib/"
+  tar -C "$src/lib" --exclude=./python3.11/site-packages --exclude=__pycache__ -cf - ./python3.11 | tar -C "$tools/cpython/lib" -xf -
+  mkdir -p "$tools/cpython/lib/python3.11/site-packages"
+  # Relocate: the build configuration names the original prefix (virtualenv reads LIBDIR from it).
+  grep -rlI --null -F "$src" "$tools/cpython/lib/python3.11" | xargs -0 -r sed -i "s#$src#$tools/cpython#g"
+  echo "$CPYTHON_VERSION" > "$tools/cpython/.version"
 }
 
 install_poetry() {
@@ -137,6 +158,7 @@ echo "Installing $mode tools into $tools"
 total=$(date +%s)
 step "lifecycle $LIFECYCLE_VERSION" "[ \"\$('$tools/bin/lifecycle' -version)\" = $LIFECYCLE_VERSION ] && [ -x '$tools/bin/launcher' ]" install_lifecycle
 step "python3 (Debian, usable by any user)" "/usr/bin/python3 -m venv --help" install_python
+step "CPython $CPYTHON_VERSION (the machine's pyenv build)" "[ \"\$(cat '$tools/cpython/.version')\" = $CPYTHON_VERSION ] && LD_LIBRARY_PATH='$tools/cpython/lib' '$tools/cpython/bin/python3' -c 'import ssl, sqlite3'" install_cpython
 step "poetry $POETRY_VERSION" "readlink -f '$tools/poetry/bin/python3' | grep -q '^/usr/' && '$tools/poetry/bin/poetry' --version | grep -q 'version $POETRY_VERSION)'" install_poetry
 step "watchexec $WATCHEXEC_VERSION" "'$tools/watchexec/bin/watchexec' --version | grep -q ' $WATCHEXEC_VERSION'" install_watchexec
 step "deno cache for the buildpack" "[ -d '$tools/deno_dir/npm' ] && [ \"\$(cat '$tools/deno_dir/.lock-sha')\" = \"\$(sha256sum < '$repo/deno.lock')\" ]" install_deno_cache

@@ -149,3 +149,27 @@ integrationTest(
     assert.match(second, /^hello from default_app v2/);
   },
 );
+
+integrationTest(
+  "the poetry-venv looks like the real poetry-install's: one site-packages, the cpython layer's Python",
+  async () => {
+    await using build = await lifecycleBuild("default_app");
+    assert.equal(build.buildCode, 0, build.detectOutput + build.buildOutput);
+    const venvs = join(build.layers, "test_poetry-install", "poetry-venv");
+    const [venv] = [...Deno.readDirSync(venvs)].filter((e) => e.isDirectory && e.name !== "env");
+    assert.ok(venv, `no venv in ${venvs}`);
+    const lib = join(venvs, venv.name, "lib");
+    const packages = [...Deno.readDirSync(lib)].flatMap((py) =>
+      [...Deno.readDirSync(join(lib, py.name))].map((e) => e.name).filter((n) =>
+        n.endsWith("-packages")
+      )
+    );
+    assert.deepEqual(packages, ["site-packages"], "Debian's python3 adds dist-packages");
+    const version = await launchCommand(build, [
+      "python3",
+      "-c",
+      "import sys; print(sys.version.split()[0], sys.base_prefix)",
+    ]);
+    assert.match(version.output, /^3\.11\.7 \/.*\/cpython\n/, version.output);
+  },
+);
