@@ -252,3 +252,12 @@ Deno.test("BP_POETRY_RUN_DIRECT=true (API 0.12): array commands without poetry",
     processes: [{ type: "web", command: ["gunicorn", "-b", ":8080", "app:app"], default: true }],
   });
 });
+
+Deno.test("detect fails (100), not errors, on a bad switch when the buildpack does not apply", async () => {
+  await using ws = await workspace();
+  for (const bp of [{ BP_LIVE_RELOAD_ENABLED: "yes" }, { BP_POETRY_RUN_DIRECT: "yes" }]) {
+    const r = await detectIn(ws, "0.8", bp);
+    assert.equal(r.code, 100, r.stderr);
+    assert.match(r.stderr, /^No pyproject\.toml in the app directory/);
+  }
+});
