@@ -80,8 +80,11 @@ export async function runBuildpack(
   argv0: () => Promise<string> = processArgv0,
 ): Promise<number> {
   let phase: string | undefined = args[0];
+  // Read at most once, by whichever needs it first (the phase choice, or build's buildpack dir).
+  let read: Promise<string> | undefined;
+  const readArgv0 = () => read ??= argv0();
   try {
-    const choice = await choosePhase(args, io.env, argv0);
+    const choice = await choosePhase(args, io.env, readArgv0);
     const ctx = { appDir: io.cwd, env: io.env, stdout: io.stdout, stderr: io.stderr };
     if (choice.phase === "detect") {
       phase = "detect";
@@ -96,15 +99,12 @@ export async function runBuildpack(
     }
     if (choice.phase === "build") {
       phase = "build";
-      const known = choice.argv0;
       const layersDir = buildLayersDir(choice.args, io.env);
       const [{ readBuildpackToml }, { launchToml }] = await Promise.all([
         import("./buildpack_toml.ts"),
         import("./launch.ts"),
       ]);
-      const info = readBuildpackToml(
-        await buildpackDir(io, known === undefined ? argv0 : () => Promise.resolve(known)),
-      );
+      const info = readBuildpackToml(await buildpackDir(io, readArgv0));
       const result = await buildpack.build({ ...ctx, buildpack: info, layersDir });
       write(
         joinPath(layersDir, "launch.toml"),
