@@ -78,11 +78,10 @@ function notInstalled(script: Script, project: PyProject): string {
  * neither way can start it.
  */
 export function startMode(name: string, project: PyProject | null, direct: boolean): StartMode {
-  const viaPoetry = direct
-    ? "it is not installed, but poetry run can start it"
-    : `${DIRECT_VARIABLE} is not set`;
+  // Every poetry-run outcome with direct on returns its own reason; this one is for direct off.
+  const viaPoetry = `${DIRECT_VARIABLE} is not set`;
   const script = project?.scripts.find((s) => s.name === name);
-  if (project === null || project === undefined || script === undefined) {
+  if (project === null || script === undefined) {
     return direct ? { via: "direct" } : { via: "poetry", reason: viaPoetry };
   }
   const installed = isInstalled(script, project);
