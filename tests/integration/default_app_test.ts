@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { integrationTest, launch, lifecycleBuild, plainToml, waitForHttp } from "./lifecycle.ts";
+import { httpBody, integrationTest, launch, lifecycleBuild, plainToml } from "./lifecycle.ts";
 
 integrationTest(
   "default app: detected, built and started by the real launcher (reference case)",
@@ -18,9 +18,7 @@ integrationTest(
     const md = plainToml(build.metadata);
     assert.equal(md["buildpack-default-process-type"], "web");
     await using web = await launch(build, "web");
-    const body = await waitForHttp(web.port).catch((e) => {
-      throw new Error(`${e}\n--- process output ---\n${web.output()}`);
-    });
+    const body = await httpBody(web);
     assert.match(body, /^hello from default_app v1 \(pid \d+\)/);
   },
 );
@@ -35,5 +33,5 @@ integrationTest("default app with BP_POETRY_RUN_TARGET: starts (reference case)"
     build.buildOutput,
   );
   await using web = await launch(build, "web");
-  assert.match(await waitForHttp(web.port), /^hello from default_app v1/);
+  assert.match(await httpBody(web), /^hello from default_app v1/);
 });

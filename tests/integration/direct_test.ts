@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import {
+  httpBody,
   integrationTest,
   launch,
   launchCommand,
   lifecycleBuild,
   plainToml,
-  waitForHttp,
 } from "./lifecycle.ts";
 
 const DIRECT = { BP_POETRY_RUN_DIRECT: "true" };
@@ -45,9 +45,7 @@ integrationTest(
     const md = plainToml(build.metadata) as { processes: { type: string; command: string[] }[] };
     assert.deepEqual(md.processes.map((p) => [p.type, ...p.command]), [["web", "my script"]]);
     await using web = await launch(build, "web");
-    const body = await waitForHttp(web.port).catch((e) => {
-      throw new Error(`${e}\n--- process output ---\n${web.output()}`);
-    });
+    const body = await httpBody(web);
     assert.match(body, /^hello from default_app v1/);
   },
 );
@@ -94,7 +92,7 @@ integrationTest("BP_POETRY_RUN_DIRECT=true, [project.scripts] app starts and ser
   assert.deepEqual(launchRequirements(build.plan), ["cpython", "poetry-venv"]);
   await using web = await launch(build, "web");
   assert.match(
-    await waitForHttp(web.port).catch((e) => Promise.reject(new Error(`${e}\n${web.output()}`))),
+    await httpBody(web),
     /^hello/,
   );
 });
@@ -107,7 +105,7 @@ integrationTest(
     assert.doesNotMatch(build.buildOutput, /KeyError/, "no warning: the direct start works");
     await using web = await launch(build, "web");
     assert.match(
-      await waitForHttp(web.port).catch((e) => Promise.reject(new Error(`${e}\n${web.output()}`))),
+      await httpBody(web),
       /^hello/,
     );
   },
@@ -135,17 +133,13 @@ integrationTest(
     assert.equal(build.buildCode, 0, build.detectOutput + build.buildOutput);
     assert.deepEqual(launchRequirements(build.plan), ["cpython", "poetry-venv", "watchexec"]);
     await using proc = await launch(build, "reload-web");
-    const first = await waitForHttp(proc.port).catch((e) => {
-      throw new Error(`${e}\n${proc.output()}`);
-    });
+    const first = await httpBody(proc);
     const server = join(build.app, "default_app", "server.py");
     await Deno.writeTextFile(
       server,
       (await Deno.readTextFile(server)).replace("default_app v1", "default_app v2"),
     );
-    const second = await waitForHttp(proc.port, 30_000, first).catch((e) => {
-      throw new Error(`${e}\n${proc.output()}`);
-    });
+    const second = await httpBody(proc, 30_000, first);
     assert.match(second, /^hello from default_app v2/);
   },
 );

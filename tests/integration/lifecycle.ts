@@ -399,6 +399,27 @@ export async function waitForHttp(
 }
 
 /**
+ * Waits for a launched process's first HTTP 200 ({@linkcode waitForHttp});
+ * a timeout's error carries the process's output.
+ *
+ * @param proc The process.
+ * @param timeoutMs Bound on the wait.
+ * @param differentFrom Keep polling while the body equals this.
+ * @returns The body.
+ */
+export async function httpBody(
+  proc: Launched,
+  timeoutMs = 60_000,
+  differentFrom?: string,
+): Promise<string> {
+  try {
+    return await waitForHttp(proc.port, timeoutMs, differentFrom);
+  } catch (error) {
+    throw new Error(`${error}\n--- process output ---\n${proc.output()}`);
+  }
+}
+
+/**
  * Parses TOML into plain JSON data.
  *
  * @param text TOML.

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { integrationTest, launch, lifecycleBuild, plainToml, waitForHttp } from "./lifecycle.ts";
+import { httpBody, integrationTest, launch, lifecycleBuild, plainToml } from "./lifecycle.ts";
 
 integrationTest(
   "live reload: reload-web is the default and restarts the server on a source change",
@@ -27,16 +27,12 @@ integrationTest(
     assert.equal(plainToml(build.metadata)["buildpack-default-process-type"], "reload-web");
 
     await using proc = await launch(build, "reload-web");
-    const first = await waitForHttp(proc.port).catch((e) => {
-      throw new Error(`${e}\n${proc.output()}`);
-    });
+    const first = await httpBody(proc);
     assert.match(first, /^hello from default_app v1/);
     const server = join(build.app, "default_app", "server.py");
     const source = await Deno.readTextFile(server);
     await Deno.writeTextFile(server, source.replace("default_app v1", "default_app v2"));
-    const second = await waitForHttp(proc.port, 30_000, first).catch((e) => {
-      throw new Error(`${e}\n${proc.output()}`);
-    });
+    const second = await httpBody(proc, 30_000, first);
     assert.match(second, /^hello from default_app v2 \(pid \d+\)/);
     assert.notEqual(first.match(/pid (\d+)/)?.[1], second.match(/pid (\d+)/)?.[1], "a new process");
   },

@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
 import {
+  httpBody,
   integrationTest,
   launch,
   launchCommand,
   lifecycleBuild,
   plainToml,
-  waitForHttp,
   waitForOutput,
 } from "./lifecycle.ts";
 
@@ -15,7 +15,7 @@ integrationTest("Poetry 2 app with only [project.scripts] starts and serves", as
   assert.ok(build.buildOutput.includes("    web (default): poetry run serve\n"), build.buildOutput);
   await using web = await launch(build, "web");
   assert.match(
-    await waitForHttp(web.port).catch((e) => Promise.reject(new Error(`${e}\n${web.output()}`))),
+    await httpBody(web),
     /^hello/,
   );
 });
@@ -69,7 +69,7 @@ integrationTest(
       ["worker", "run", "worker"],
     ]);
     await using web = await launch(build, "web");
-    assert.match(await waitForHttp(web.port), /^hello/);
+    assert.match(await httpBody(web), /^hello/);
   },
 );
 
@@ -81,6 +81,6 @@ integrationTest(
     assert.match(build.launch, /command = \[ "poetry", "run", "my script" \]/);
     assert.doesNotMatch(build.launch, /direct/);
     await using web = await launch(build, "web");
-    assert.match(await waitForHttp(web.port), /^hello from default_app v1/);
+    assert.match(await httpBody(web), /^hello from default_app v1/);
   },
 );
