@@ -21,6 +21,8 @@ export type { EnvLookup, Io, Sink } from "./src/cnb/io.ts";
 export type { BuildContext, BuildResult, DetectContext, DetectResult } from "./src/cnb/runner.ts";
 export type { BuildPlan, Requirement } from "./src/cnb/plan.ts";
 export type { LaunchProcess } from "./src/cnb/launch.ts";
+export { layerName } from "./src/cnb/layers.ts";
+export type { EnvAction, Layer, LayerEnvFile, LayerName, LayerTypes } from "./src/cnb/layers.ts";
 export type { BuildpackInfo } from "./src/cnb/buildpack_toml.ts";
 export type { BuildpackApi } from "./src/cnb/api.ts";
 export type { ProcessType } from "./src/cnb/process_type.ts";

@@ -54,3 +54,24 @@ export function dirName(path: string): string {
 export function absolutePath(base: string, path: string): string {
   return path.startsWith("/") ? path : joinPath(base, path);
 }
+
+/**
+ * Resolves `.` and `..` segments and duplicate slashes without touching the
+ * file system (as Go's `filepath.Clean`).
+ *
+ * @param path A path.
+ * @returns The clean path (`.` for an empty relative one).
+ */
+export function cleanPath(path: string): string {
+  const absolute = path.startsWith("/");
+  const out: string[] = [];
+  for (const part of path.split("/")) {
+    if (part === "" || part === ".") continue;
+    if (part === "..") {
+      if (out.length > 0 && out[out.length - 1] !== "..") out.pop();
+      else if (!absolute) out.push("..");
+    } else out.push(part);
+  }
+  const joined = out.join("/");
+  return absolute ? `/${joined}` : joined === "" ? "." : joined;
+}

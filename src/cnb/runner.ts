@@ -19,6 +19,7 @@ import { describeIoError } from "./io_error.ts";
 import { type BuildPlan, buildPlanToml } from "./plan.ts";
 import type { BuildpackInfo } from "./buildpack_toml.ts";
 import type { LaunchProcess } from "./launch.ts";
+import type { Layer } from "./layers.ts";
 
 /** What both phases get. */
 export interface DetectContext {
@@ -49,6 +50,12 @@ export type DetectResult =
 export interface BuildResult {
   /** Launch processes in order; at most one is the default. */
   readonly processes: readonly LaunchProcess[];
+  /**
+   * Layers the build contributes: their content is in `<layersDir>/<name>/`
+   * (written by the build), the runner writes their environment files and
+   * `<name>.toml`.
+   */
+  readonly layers?: readonly Layer[];
 }
 
 /** A buildpack: its two phases, and when its errors get stack traces. */
@@ -100,12 +107,16 @@ export async function runBuildpack(
     if (choice.phase === "build") {
       phase = "build";
       const layersDir = buildLayersDir(choice.args, io.env);
-      const [{ readBuildpackToml }, { launchToml }] = await Promise.all([
+      const [{ readBuildpackToml }, { launchToml }, { writeLayer }] = await Promise.all([
         import("./buildpack_toml.ts"),
         import("./launch.ts"),
+        import("./layers.ts"),
       ]);
       const info = readBuildpackToml(await buildpackDir(io, readArgv0));
       const result = await buildpack.build({ ...ctx, buildpack: info, layersDir });
+      for (const layer of result.layers ?? []) {
+        attempt(() => writeLayer(layersDir, layer), joinPath(layersDir, layer.name), "layer");
+      }
       write(
         joinPath(layersDir, "launch.toml"),
         launchToml(result.processes, info.api),
@@ -144,8 +155,13 @@ async function buildpackDir(io: Io, argv0: () => Promise<string>): Promise<strin
 }
 
 function write(path: string, text: string, variable: string, what: string): void {
+  attempt(() => writeFileAtomic(path, text), path, what, variable);
+}
+
+/** Runs a file operation, turning a file-system error into a one-line BuildpackError. */
+function attempt(fn: () => void, path: string, what: string, variable = "CNB_LAYERS_DIR"): void {
   try {
-    writeFileAtomic(path, text);
+    fn();
   } catch (error) {
     if (error instanceof Error && !(error instanceof TypeError)) {
       throw new BuildpackError(

@@ -34,6 +34,8 @@ export interface PoetryBuildResult {
   readonly processes: readonly LaunchProcess[];
   /** Whether a process needs Poetry at launch. */
   readonly poetryAtLaunch: boolean;
+  /** The project, `null` when pyproject.toml was not read. */
+  readonly project: PyProject | null;
 }
 
 /**
@@ -87,7 +89,7 @@ export async function poetryBuild(ctx: PoetryBuildContext): Promise<PoetryBuildR
   logger.launchProcesses(processes);
   logger.process(explain(target, project, web));
   if (direct) logger.process(explainDirect(startable, reload));
-  return { processes, poetryAtLaunch: needsPoetryAtLaunch(startable) };
+  return { processes, poetryAtLaunch: needsPoetryAtLaunch(startable), project };
 }
 
 /** `pyproject.toml [table] "name"` for a script, else the process's program. */

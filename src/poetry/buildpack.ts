@@ -49,7 +49,8 @@ export function detect(ctx: DetectContext): Promise<DetectResult> {
 
 /**
  * Build: the launch processes (`web`, `reload-web` with live reload, one per
- * extra script), through `poetry run` or, with `BP_POETRY_RUN_DIRECT`, directly.
+ * extra script), through `poetry run` or, with `BP_POETRY_RUN_DIRECT`, directly;
+ * and, unless `BP_POETRY_RUN_BYTECODE=false`, a launch layer with their bytecode.
  *
  * @param ctx The phase's context.
  * @returns The processes.
@@ -57,12 +58,25 @@ export function detect(ctx: DetectContext): Promise<DetectResult> {
  * target that cannot start.
  */
 export async function build(ctx: BuildContext): Promise<BuildResult> {
-  const { processes } = await poetryBuild({
-    ...poetryContext(ctx),
+  const poetry = poetryContext(ctx);
+  const { processes, project } = await poetryBuild({
+    ...poetry,
     appDir: ctx.appDir,
     buildpack: ctx.buildpack,
   });
-  return { processes };
+  const { precompileBytecode } = await import("./bytecode.ts");
+  const layer = await precompileBytecode(
+    {
+      layersDir: ctx.layersDir,
+      appDir: ctx.appDir,
+      buildpackId: ctx.buildpack.id,
+      env: ctx.env,
+      logger: poetry.logger,
+    },
+    processes,
+    project,
+  );
+  return { processes, layers: layer === undefined ? [] : [layer] };
 }
 
 /** The Poetry Run buildpack, for {@linkcode runBuildpack}. */

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { integrationTest, lifecycleBuild, plainToml } from "./lifecycle.ts";
+import { integrationTest, lifecycleBuild, planEntries } from "./lifecycle.ts";
 
 async function appWith(pyproject: string): Promise<{ path: string } & AsyncDisposable> {
   const path = await Deno.makeTempDir({ prefix: "poetry-run-app-" });
@@ -58,13 +58,7 @@ integrationTest(
     const run = async (text: string) => {
       await using app = await appWith(text);
       await using build = await lifecycleBuild(app.path, { detectOnly: true });
-      // The lifecycle orders plan.toml entries differently from run to run (a Go map), so
-      // compare the entries as a sorted set.
-      const plan = build.plan === "" ? { entries: [] } : plainToml(build.plan) as {
-        entries: { requires: { name: string; metadata?: unknown }[] }[];
-      };
-      const entries = plan.entries.flatMap((e) => e.requires.map((r) => JSON.stringify(r))).sort();
-      return `${build.detectCode}\n${entries.join("\n")}`;
+      return `${build.detectCode}\n${planEntries(build.plan).join("\n")}`;
     };
     const sequential: string[] = [];
     for (const text of texts) {

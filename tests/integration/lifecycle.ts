@@ -272,15 +272,28 @@ export function freePort(): number {
   return port;
 }
 
+/** Options of {@linkcode launch}. */
+export interface LaunchOptions {
+  /** HOME of the process (default: the build's home directory). */
+  readonly home?: string;
+  /** More variables, as `docker run -e` would set them. */
+  readonly env?: Readonly<Record<string, string>>;
+}
+
 /**
  * Starts a process type through the real launcher (argv[0] = type), as uid 65534,
  * with PORT and HOST=127.0.0.1. Dispose kills its whole process group.
  *
  * @param build The build.
  * @param type The process type.
+ * @param opts HOME and more variables.
  * @returns The running process.
  */
-export async function launch(build: Build, type: string): Promise<Launched> {
+export async function launch(
+  build: Build,
+  type: string,
+  opts: LaunchOptions = {},
+): Promise<Launched> {
   const proc = join(build.root, "proc");
   await Deno.mkdir(proc, { recursive: true });
   // The process type is argv[0]'s basename; one link per type serves every launch.
@@ -292,12 +305,13 @@ export async function launch(build: Build, type: string): Promise<Launched> {
     args: [`--reuid=${UID}`, `--regid=${UID}`, "--clear-groups", "setsid", join(proc, type)],
     env: {
       PATH: "/usr/local/bin:/usr/bin:/bin",
-      HOME: join(build.root, "home"),
+      HOME: opts.home ?? join(build.root, "home"),
       CNB_PLATFORM_API: "0.15",
       CNB_LAYERS_DIR: build.layers,
       CNB_APP_DIR: build.app,
       PORT: String(port),
       HOST: "127.0.0.1",
+      ...opts.env,
     },
     clearEnv: true,
     stdout: "piped",
@@ -427,6 +441,25 @@ export async function httpBody(
  */
 export function plainToml(text: string): Record<string, unknown> {
   return JSON.parse(JSON.stringify(parseToml(text)));
+}
+
+/**
+ * The lifecycle's plan.toml as a sorted list of its entries (JSON each). The
+ * lifecycle orders entries and their parts differently from run to run (a Go
+ * map), so plans compare as sets.
+ *
+ * @param text plan.toml ("" for none).
+ * @returns One JSON string per entry, sorted.
+ */
+export function planEntries(text: string): string[] {
+  if (text === "") return [];
+  const plan = plainToml(text) as {
+    entries?: { providers?: unknown[]; requires?: unknown[] }[];
+  };
+  const sorted = (items: unknown[] = []) => items.map((i) => JSON.stringify(i)).sort();
+  return (plan.entries ?? []).map((e) =>
+    JSON.stringify({ providers: sorted(e.providers), requires: sorted(e.requires) })
+  ).sort();
 }
 
 /**

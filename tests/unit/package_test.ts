@@ -183,7 +183,8 @@ Deno.test("phasePermissionFlags() is the phase set of deno.json", async () => {
   assert.deepEqual(await phasePermissionFlags(), [
     "--allow-read",
     "--allow-write",
-    "--allow-env=CNB_*,BP_*,INIT_CWD",
+    "--allow-env=CNB_*,BP_*,INIT_CWD,PATH,HOME,LD_LIBRARY_PATH",
+    "--allow-run",
   ]);
 });
 

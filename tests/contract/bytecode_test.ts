@@ -1,0 +1,157 @@
+/**
+ * The bytecode layer through the real entry point, run as the lifecycle runs
+ * build, with an earlier buildpack's launch layer holding a console script.
+ */
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { buildIn, type PhaseResult, type Workspace, workspace } from "./_spawn.ts";
+
+const dec = new TextDecoder();
+const PYTHON = dec.decode(
+  new Deno.Command("python3", { args: ["-c", "import sys; print(sys.executable)"] }).outputSync()
+    .stdout,
+).trim();
+const TAG = dec.decode(
+  new Deno.Command(PYTHON, { args: ["-c", "import sys; print(sys.implementation.cache_tag)"] })
+    .outputSync().stdout,
+).trim();
+
+/** `<layers root>/test_venv/venv`: a launch layer with `bin/web` and a site directory. */
+async function withVenv(ws: Workspace, opts: { env?: Record<string, string> } = {}) {
+  const root = join(ws.layers, "..");
+  const layer = join(root, "test_venv", "venv");
+  const site = join(layer, "site");
+  await Deno.mkdir(join(layer, "bin"), { recursive: true });
+  await Deno.mkdir(join(site, "webapp"), { recursive: true });
+  await Deno.mkdir(join(layer, "env"), { recursive: true });
+  await Deno.writeTextFile(join(site, "webapp", "__init__.py"), "from . import views\n");
+  await Deno.writeTextFile(join(site, "webapp", "views.py"), "import json\n");
+  await Deno.writeTextFile(join(layer, "bin", "web"), `#!${PYTHON}\nimport webapp\n`);
+  await Deno.chmod(join(layer, "bin", "web"), 0o755);
+  await Deno.writeTextFile(join(layer, "env", "PYTHONPATH.prepend"), site);
+  for (const [name, value] of Object.entries(opts.env ?? {})) {
+    await Deno.writeTextFile(join(layer, "env", name), value);
+  }
+  await Deno.writeTextFile(join(root, "test_venv", "venv.toml"), "[types]\nlaunch = true\n");
+  await Deno.writeTextFile(
+    join(root, "group.toml"),
+    `[[group]]\nid = "test/venv"\nversion = "1"\napi = "0.8"\n\n` +
+      `[[group]]\nid = "paketo-buildpacks/poetry-run"\nversion = "1.2.3"\napi = "0.8"\n`,
+  );
+  return { site };
+}
+
+const DIRECT = { BP_POETRY_RUN_TARGET: "web", BP_POETRY_RUN_DIRECT: "true" };
+const read = (path: string) => Deno.readTextFile(path).catch(() => undefined);
+const layerFiles = (ws: Workspace) => [...Deno.readDirSync(ws.layers)].map((e) => e.name).sort();
+
+function assertBuilt(r: PhaseResult): void {
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+}
+
+for (const api of ["0.7", "0.8", "0.12"] as const) {
+  Deno.test(`build (API ${api}) contributes the bytecode launch layer; launch.toml is as without it`, async () => {
+    await using ws = await workspace(api);
+    const { site } = await withVenv(ws);
+    const r = await buildIn(ws, api, DIRECT);
+    assertBuilt(r);
+    assert.equal(r.stderr, "");
+    const layer = join(ws.layers, "bytecode");
+    assert.equal(
+      await read(join(ws.layers, "bytecode.toml")),
+      "[types]\n  launch = true\n  build = false\n  cache = false\n",
+    );
+    assert.equal(
+      await read(join(layer, "env.launch", "PYTHONPYCACHEPREFIX.default")),
+      join(layer, "pycache"),
+    );
+    for (const module of ["__init__", "views"]) {
+      const pyc = await Deno.readFile(
+        join(layer, "pycache", site.slice(1), "webapp", `${module}.${TAG}.pyc`),
+      );
+      assert.equal(new DataView(pyc.buffer).getUint32(4, true), 0b11, "checked hash-based");
+    }
+    assert.match(
+      r.stdout,
+      /\n {2}Compiling bytecode \(BP_POETRY_RUN_BYTECODE=false turns this off\)\n {4}web \(Python 3\.\d+\.\d+\): \d+ modules\n {4}\d+ modules, \d+\.\d MiB, in \d+\.\d s: .*\/bytecode\n\n$/,
+    );
+    const withLayer = await read(join(ws.layers, "launch.toml"));
+    assertBuilt(await buildIn(ws, api, { ...DIRECT, BP_POETRY_RUN_BYTECODE: "false" }));
+    assert.equal(await read(join(ws.layers, "launch.toml")), withLayer);
+    assert.deepEqual(layerFiles(ws), ["launch.toml"], "the layer is gone again");
+  });
+}
+
+Deno.test("BP_POETRY_RUN_BYTECODE=false removes a bytecode layer restored from an earlier image", async () => {
+  await using ws = await workspace();
+  await withVenv(ws);
+  await Deno.mkdir(join(ws.layers, "bytecode", "pycache"), { recursive: true });
+  await Deno.writeTextFile(join(ws.layers, "bytecode.toml"), "[types]\nlaunch = true\n");
+  const r = await buildIn(ws, "0.8", { ...DIRECT, BP_POETRY_RUN_BYTECODE: "false" });
+  assertBuilt(r);
+  assert.doesNotMatch(r.stdout, /Compiling bytecode/);
+  assert.deepEqual(layerFiles(ws), ["launch.toml"]);
+});
+
+Deno.test("a malformed BP_POETRY_RUN_BYTECODE fails the build in one line", async () => {
+  await using ws = await workspace();
+  await withVenv(ws);
+  const r = await buildIn(ws, "0.8", { ...DIRECT, BP_POETRY_RUN_BYTECODE: "sometimes" });
+  assert.equal(r.code, 1);
+  assert.equal(
+    r.stderr,
+    `failed to parse BP_POETRY_RUN_BYTECODE value sometimes: strconv.ParseBool: parsing "sometimes": invalid syntax; set it to true or false\n`,
+  );
+});
+
+Deno.test("an app file that does not compile is one warning; the rest is compiled and the build passes", async () => {
+  await using ws = await workspace();
+  await withVenv(ws);
+  await Deno.mkdir(join(ws.app, "pkg"));
+  await Deno.writeTextFile(join(ws.app, "pkg", "bad.py"), "def f(:\n    pass\n");
+  await Deno.writeTextFile(join(ws.app, "pkg", "good.py"), "X = 1\n");
+  const r = await buildIn(ws, "0.8", DIRECT);
+  assertBuilt(r);
+  assert.match(
+    r.stderr,
+    /^Warning: 1 file of the app does not compile and is left out of the bytecode: pkg\/bad\.py \(SyntaxError: [^\n]+\)\n$/,
+  );
+  const tree = join(ws.layers, "bytecode", "pycache", ws.app.slice(1), "pkg");
+  assert.deepEqual([...Deno.readDirSync(tree)].map((e) => e.name), [`good.${TAG}.pyc`]);
+});
+
+Deno.test("no python3 on the build PATH: one warning, no layer, the build passes", async () => {
+  await using ws = await workspace();
+  await withVenv(ws);
+  const r = await buildIn(ws, "0.8", { ...DIRECT, PATH: "/nonexistent" });
+  assertBuilt(r);
+  assert.equal(
+    r.stderr,
+    "Warning: Bytecode not compiled for every process: python3 is not on the build PATH; the image starts without it\n",
+  );
+  assert.deepEqual(layerFiles(ws), ["launch.toml"]);
+});
+
+Deno.test("an earlier launch layer that sets PYTHONPYCACHEPREFIX: a warning and no layer", async () => {
+  await using ws = await workspace();
+  await withVenv(ws, { env: { "PYTHONPYCACHEPREFIX.override": "/elsewhere" } });
+  const r = await buildIn(ws, "0.8", DIRECT);
+  assertBuilt(r);
+  assert.match(
+    r.stderr,
+    /^Warning: No precompiled bytecode: a launch layer of an earlier buildpack sets PYTHONPYCACHEPREFIX=\/elsewhere, so Python would not read this buildpack's; set BP_POETRY_RUN_BYTECODE=false to skip this step\n$/,
+  );
+  assert.deepEqual(layerFiles(ws), ["launch.toml"]);
+});
+
+Deno.test("a process that starts no Python: nothing to compile, no layer", async () => {
+  await using ws = await workspace();
+  await withVenv(ws);
+  const r = await buildIn(ws, "0.8", {
+    BP_POETRY_RUN_TARGET: "sh -c true",
+    BP_POETRY_RUN_DIRECT: "true",
+  });
+  assertBuilt(r);
+  assert.match(r.stdout, /\n {4}No process starts Python: nothing to compile\n\n$/);
+  assert.deepEqual(layerFiles(ws), ["launch.toml"]);
+});
