@@ -44,26 +44,42 @@ const ENV_BASE = (): Record<string, string> => ({
   ...(Deno.env.get("DENO_DIR") ? { DENO_DIR: Deno.env.get("DENO_DIR") as string } : {}),
 });
 
+/**
+ * Times one run of a command. `cold`: as in a new build container, where the
+ * lifecycle runs every phase: `HOME` a new empty directory and no `DENO_DIR`,
+ * so Deno finds no cache (made before the clock starts, removed after).
+ */
 async function timeRun(
   cmd: string,
   args: string[],
   cwd: string,
   env: Record<string, string>,
+  cold = false,
 ): Promise<number> {
-  const start = performance.now();
-  const out = await new Deno.Command(cmd, {
-    args,
-    cwd,
-    env,
-    clearEnv: true,
-    stdout: "null",
-    stderr: "piped",
-  }).output();
-  const ms = performance.now() - start;
-  if (out.code !== 0) {
-    throw new Error(`${cmd} ${args.join(" ")} failed: ${new TextDecoder().decode(out.stderr)}`);
+  const home = cold ? await Deno.makeTempDir({ prefix: "poetry-run-bench-home-" }) : undefined;
+  const vars = { ...env };
+  if (home !== undefined) {
+    vars.HOME = home;
+    delete vars.DENO_DIR;
   }
-  return ms;
+  try {
+    const start = performance.now();
+    const out = await new Deno.Command(cmd, {
+      args,
+      cwd,
+      env: vars,
+      clearEnv: true,
+      stdout: "null",
+      stderr: "piped",
+    }).output();
+    const ms = performance.now() - start;
+    if (out.code !== 0) {
+      throw new Error(`${cmd} ${args.join(" ")} failed: ${new TextDecoder().decode(out.stderr)}`);
+    }
+    return ms;
+  } finally {
+    if (home !== undefined) await Deno.remove(home, { recursive: true });
+  }
 }
 
 async function peakRssKb(
@@ -190,6 +206,12 @@ async function main(): Promise<number> {
       run: () => timeRun(Deno.execPath(), floorArgs, ws.root, ENV_BASE()),
     });
     const FLOOR = "floor: empty program, same flags";
+    // The production paths run as in a new build container: no Deno cache.
+    const COLD_FLOOR = "floor: empty program, same flags, cold";
+    add({
+      name: COLD_FLOOR,
+      run: () => timeRun(Deno.execPath(), floorArgs, ws.root, ENV_BASE(), true),
+    });
     for (const [label, app, vars] of apps) {
       for (const phase of ["detect", "build"] as const) {
         const env = { ...ENV_BASE(), ...cnb(ws), ...vars };
@@ -220,8 +242,8 @@ async function main(): Promise<number> {
       ];
       add({
         name: `${phase}: bundled, phase as argument`,
-        floor: FLOOR,
-        run: () => timeRun(Deno.execPath(), args, example, { ...ENV_BASE(), ...cnb(ws) }),
+        floor: COLD_FLOOR,
+        run: () => timeRun(Deno.execPath(), args, example, { ...ENV_BASE(), ...cnb(ws) }, true),
       });
     }
     // denort: the lifecycle execs bin/detect or bin/build, symlinks to one executable,
@@ -247,15 +269,15 @@ async function main(): Promise<number> {
       ];
       add({
         name: `${phase}: bundled, via bin/${phase} symlink`,
-        floor: FLOOR,
-        run: () => timeRun(join(bin, phase), args, example, lifecycleEnv(phase, false)),
+        floor: COLD_FLOOR,
+        run: () => timeRun(join(bin, phase), args, example, lifecycleEnv(phase, false), true),
       });
       if (phase === "detect") {
         add({
           name: `${phase}: bundled, via bin/${phase}, API 0.7 (argv0)`,
-          floor: FLOOR,
+          floor: COLD_FLOOR,
           note: "node:process read for argv[0]",
-          run: () => timeRun(join(bin, phase), args, example, lifecycleEnv(phase, true)),
+          run: () => timeRun(join(bin, phase), args, example, lifecycleEnv(phase, true), true),
         });
       }
     }
@@ -278,7 +300,7 @@ async function main(): Promise<number> {
     await Deno.writeTextFile(
       floorScript,
       (await Deno.readTextFile(join(pkg.dir, "bin", "detect"))).replace(
-        '/lib/main.js" detect',
+        '/lib/run.js" detect',
         '/lib/empty.js" detect',
       ),
       { mode: 0o755 },
@@ -287,7 +309,7 @@ async function main(): Promise<number> {
     add({
       name: DENO_FLOOR,
       run: () =>
-        timeRun(floorScript, [ws.platform, ws.plan], example, lifecycleEnv("detect", false)),
+        timeRun(floorScript, [ws.platform, ws.plan], example, lifecycleEnv("detect", false), true),
     });
     for (const phase of ["detect", "build"] as const) {
       const args = phaseArgs(phase, ws).slice(phaseDenoArgs().length + 1);
@@ -298,7 +320,7 @@ async function main(): Promise<number> {
           timeRun(join(pkg.dir, "bin", phase), args, example, {
             ...lifecycleEnv(phase, false),
             CNB_BUILDPACK_DIR: pkg.dir,
-          }),
+          }, true),
       });
     }
     add({

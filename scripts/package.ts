@@ -10,8 +10,9 @@
  * target, `bin` links to that target's `bin`.
  * - `denort` (default): `deno compile` of the bundle into `bin/run`, with
  *   `detect` and `build` symlinked to it (needs Deno's denort runtime per target).
- * - `deno`: the Deno CLI from npm (`lib/deno`) and the bundle (`lib/main.js`),
- *   with `detect` and `build` as POSIX sh scripts (needs only the npm registry).
+ * - `deno`: the Deno CLI from npm (`lib/deno`) and the bundle as a function body
+ *   (`lib/program.js`, run by `lib/run.js`), with `detect` and `build` as POSIX
+ *   sh scripts (needs only the npm registry).
  *
  * @module
  */
@@ -23,6 +24,7 @@ import { type DenortSource, findDenorts, TRIPLES } from "./package/denort.ts";
 import { DENO_CLI, denoCli } from "./package/deno_cli.ts";
 import { fileArch } from "./package/elf.ts";
 import { entryScript } from "./package/entry_script.ts";
+import { LOADER, programScript } from "./package/program_script.ts";
 import { phasePermissionFlags } from "./package/permissions.ts";
 import { stampBuildpackToml } from "./package/buildpack_toml.ts";
 import { findPack, packBuildpackage } from "./package/pack.ts";
@@ -321,6 +323,7 @@ export async function packageBuildpack(
     await Deno.utime(bundle, mtime, mtime);
     log(`      ${BUNDLE}: ${((await Deno.stat(bundle)).size / 1024).toFixed(1)} KiB`);
     const flags = await phasePermissionFlags();
+    const program = programScript(await Deno.readTextFile(bundle));
 
     const staged = join(stage, "buildpack");
     step(4, `Laying out ${opts.targets.join(", ")}`);
@@ -347,7 +350,8 @@ export async function packageBuildpack(
         executable = join(lib, "deno");
         await Deno.writeFile(executable, cli, { mode: 0o755 });
         await Deno.chmod(executable, 0o755);
-        await Deno.copyFile(bundle, join(lib, BUNDLE));
+        await Deno.writeTextFile(join(lib, "program.js"), program);
+        await Deno.writeTextFile(join(lib, "run.js"), LOADER);
         for (const phase of ["detect", "build"] as const) {
           await Deno.writeTextFile(join(bin, phase), entryScript(phase, flags));
           await Deno.chmod(join(bin, phase), 0o755);

@@ -120,12 +120,14 @@ Deno.test("--runtime deno: the layout, with only the built target and its files 
     "linux/amd64/bin/build",
     "linux/amd64/bin/detect",
     "linux/amd64/lib/deno",
-    "linux/amd64/lib/main.js",
+    "linux/amd64/lib/program.js",
+    "linux/amd64/lib/run.js",
   ]);
   for (const phase of ["detect", "build"]) {
     const script = await Deno.readTextFile(join(bp, "linux/amd64/bin", phase));
     assert.match(script, /^#!\/bin\/sh\n/);
-    assert.ok(script.includes(` "$here/../lib/main.js" ${phase} "$@"\n`), script);
+    assert.ok(script.includes(` "$here/../lib/run.js" ${phase} "$@"\n`), script);
+    assert.ok(script.includes("DENO_DIR=/dev/null/deno "), script);
   }
 });
 
@@ -134,10 +136,12 @@ Deno.test("--runtime deno: bin/detect and bin/build run as the lifecycle runs th
   const d = await runPackaged(bp, "detect", { "pyproject.toml": MY_SCRIPT });
   await using _d = d.ws;
   assert.equal(d.code, 0, d.stderr);
+  assert.equal(d.stderr, "", "nothing from Deno about its cache or permissions");
   assert.equal(d.plan, REFERENCE_PLAN);
   const b = await runPackaged(bp, "build", { "pyproject.toml": MY_SCRIPT });
   await using _b = b.ws;
   assert.equal(b.code, 0, b.stderr);
+  assert.equal(b.stderr, "");
   assert.ok(
     b.stdout.startsWith(
       "Paketo Buildpack for Poetry Run 1.2.3\n  Assigning launch processes:\n    web (default): poetry run my script\n\n",
@@ -265,7 +269,7 @@ Deno.test("--runtime deno for linux/arm64 carries the aarch64 Deno CLI (2.9.5 on
   assert.deepEqual(JSON.parse(JSON.stringify(toml.targets)), [{ os: "linux", arch: "arm64" }]);
   // The entry scripts and the bundle are the same bytes as for amd64.
   const amd64 = await packagedWithDeno();
-  for (const f of ["bin/detect", "bin/build", "lib/main.js"]) {
+  for (const f of ["bin/detect", "bin/build", "lib/program.js", "lib/run.js"]) {
     assert.deepEqual(
       await Deno.readFile(join(bp, "linux/arm64", f)),
       await Deno.readFile(join(amd64, "linux/amd64", f)),

@@ -22,6 +22,15 @@ Deno.test.afterAll(finishSuite);
 const fixture = (name: string) => join(REPO_ROOT, "tests", "fixtures", "apps", name);
 const EXAMPLE = join(REPO_ROOT, "examples", "default_app");
 
+/** Files the container wrote that are pycs (`docker diff`): none, when the layer has them all. */
+async function writtenPycs(suite: Suite, c: Container): Promise<string[]> {
+  const diff = await suite.docker(["diff", c.id]);
+  assert.equal(diff.code, 0, diff.stderr);
+  return diff.stdout.split("\n").filter((l) => l.endsWith(".pyc"));
+}
+
+const BYTECODE_LAYER = "paketo-buildpacks/poetry-run:bytecode";
+
 async function serve(
   suite: Suite,
   image: string,
@@ -53,10 +62,10 @@ e2eTest(
     const [c, body] = await serve(s, "poetry-run-e2e/example");
     await using _c = c;
     assert.match(body, /^hello from default_app/);
-    assert.ok(
-      (await launchLayers(s, "poetry-run-e2e/example")).includes("test/poetry:poetry"),
-      "poetry run needs the Poetry layer in the image",
-    );
+    const layers = await launchLayers(s, "poetry-run-e2e/example");
+    assert.ok(layers.includes("test/poetry:poetry"), "poetry run needs the Poetry layer");
+    assert.ok(layers.includes(BYTECODE_LAYER), layers.join(", "));
+    assert.deepEqual(await writtenPycs(s, c), [], "a new container compiles nothing");
     await imageSize(s, "poetry-run-e2e/example", "example app, poetry run (the reference's start)");
   },
 );
@@ -73,9 +82,11 @@ e2eTest(
     const layers = await launchLayers(s, "poetry-run-e2e/example-direct");
     assert.ok(!layers.includes("test/poetry:poetry"), layers.join(", "));
     assert.ok(layers.includes("test/poetry-install:poetry-venv"), layers.join(", "));
+    assert.ok(layers.includes(BYTECODE_LAYER), layers.join(", "));
     const [c, body] = await serve(s, "poetry-run-e2e/example-direct");
     await using _c = c;
     assert.match(body, /^hello from default_app/);
+    assert.deepEqual(await writtenPycs(s, c), [], "a new container compiles nothing");
     const direct = await imageSize(
       s,
       "poetry-run-e2e/example-direct",
@@ -87,6 +98,33 @@ e2eTest(
       `    [e2e] BP_POETRY_RUN_DIRECT image is ${
         ((viaPoetry - direct) / 1024 / 1024).toFixed(1)
       } MiB smaller`,
+    );
+  },
+);
+
+e2eTest(
+  "pack build with BP_POETRY_RUN_BYTECODE=false: no bytecode layer; a new container compiles its modules",
+  async (s) => {
+    const built = await packBuild(s, "poetry-run-e2e/example-no-bytecode", {
+      app: EXAMPLE,
+      env: { BP_POETRY_RUN_BYTECODE: "false" },
+    });
+    assert.equal(built.code, 0, built.stdout + built.stderr);
+    assert.doesNotMatch(built.stdout, /Compiling bytecode/);
+    const layers = await launchLayers(s, "poetry-run-e2e/example-no-bytecode");
+    assert.ok(!layers.includes(BYTECODE_LAYER), layers.join(", "));
+    const [c, body] = await serve(s, "poetry-run-e2e/example-no-bytecode");
+    await using _c = c;
+    assert.match(body, /^hello from default_app/);
+    const written = await writtenPycs(s, c);
+    assert.ok(
+      written.some((l) => l.includes("/home/cnb/.pycache/")),
+      `the cpython stand-in's exec.d prefix under HOME is used: ${written.slice(0, 3).join(", ")}`,
+    );
+    await imageSize(
+      s,
+      "poetry-run-e2e/example-no-bytecode",
+      "example app, BP_POETRY_RUN_BYTECODE=false",
     );
   },
 );

@@ -11,6 +11,7 @@ import {
 } from "../../scripts/package.ts";
 import { denortCachePath, findDenorts } from "../../scripts/package/denort.ts";
 import { elfArch } from "../../scripts/package/elf.ts";
+import { LOADER, programScript } from "../../scripts/package/program_script.ts";
 import { permissionFlags, phasePermissionFlags } from "../../scripts/package/permissions.ts";
 import { stampBuildpackToml } from "../../scripts/package/buildpack_toml.ts";
 import { buildpackageFiles } from "../../scripts/package/pack.ts";
@@ -392,4 +393,35 @@ Deno.test("packageBuildpack() with one target writes only that target, and bin/ 
   ]);
   const names = readTar(await Deno.readFile(r.tarball)).map((i) => i.name);
   assert.ok(!names.some((n) => n.includes("amd64")), names.join(" "));
+});
+
+Deno.test("programScript() turns the ESM bundle into a function body LOADER can run", async () => {
+  const bundle =
+    `var n=1;async function r(a){return a.length+n}if(import.meta.main){Deno.exit(await r(Deno.args))}export{r as run};`;
+  const body = programScript(bundle);
+  assert.ok(!body.includes("import.meta") && !body.includes("export{"), body);
+  const calls: number[] = [];
+  const exit = Deno.exit;
+  try {
+    // deno-lint-ignore no-explicit-any
+    (Deno as any).exit = (code: number) => void calls.push(code);
+    await new Function("importMeta", body)({ main: true, url: "file:///x/lib/run.js" });
+  } finally {
+    // deno-lint-ignore no-explicit-any
+    (Deno as any).exit = exit;
+  }
+  assert.deepEqual(calls, [Deno.args.length + 1]);
+  assert.match(LOADER, /new Function\("importMeta", source\)\(import\.meta\)/);
+});
+
+Deno.test("programScript() refuses a bundle it cannot turn into a valid body", () => {
+  for (
+    const bad of [
+      "var a=1;",
+      "var a=1;export{a as x};export{a as y};",
+      `import{b}from"./b.js";var a=b;export{a as run};`,
+    ]
+  ) {
+    assert.throws(() => programScript(bad), TypeError, bad);
+  }
 });
