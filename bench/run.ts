@@ -173,6 +173,9 @@ interface Row {
 
 const fmt = (n: number) => n.toFixed(2).padStart(8);
 
+/** Start-up over the floor a production phase may cost, cold (ms). */
+const GOAL_MS = 3;
+
 async function main(): Promise<number> {
   const { values } = parseArgs({
     args: Deno.args,
@@ -352,9 +355,13 @@ async function main(): Promise<number> {
       if (base !== undefined) {
         const over = s.median - base.median;
         const delta = `${over >= 0 ? "+" : ""}${over.toFixed(1)} ms over floor`;
-        note = c.note === undefined
-          ? `${delta} (goal ≤ 5): ${over <= 5 ? "met" : "not met"}`
-          : `${delta}: ${c.note}`;
+        // The goal is for what production runs: a packaged phase in a new build container.
+        const goal = c.floor === FLOOR ? "from source, warm cache" : GOAL_MS;
+        note = c.note !== undefined
+          ? `${delta}: ${c.note}`
+          : typeof goal === "string"
+          ? `${delta} (${goal})`
+          : `${delta} (goal ≤ ${goal}): ${over <= goal ? "met" : "not met"}`;
       }
       rows.push({ name: c.name, stats: s, note });
     }

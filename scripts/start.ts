@@ -210,8 +210,8 @@ export function directSaving(now: Simulation, direct: Simulation): string | unde
   const starts = changed.map((p) => `${p.type} as ${JSON.stringify(p.argv)}`).join(", ");
   const image = direct.requires.includes("poetry")
     ? "; other processes keep poetry run, so Poetry stays in the image"
-    : ", and Poetry would stay out of the image (about 1.3 s less to the first response of a new " +
-      "container and 64 MiB less image for the example app, README: Starting without Poetry)";
+    : ", and Poetry would stay out of the image (measured for the example app: README, Starting " +
+      "without Poetry)";
   return `With ${DIRECT}=true, ${starts} would start without Poetry${image}`;
 }
 

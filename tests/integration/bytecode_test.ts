@@ -10,6 +10,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { earlierBuildpacks, launchEnvironment } from "../../src/cnb/launch_env.ts";
 import {
+  asInAnImage,
   type Build,
   httpBody,
   integrationTest,
@@ -17,29 +18,14 @@ import {
   launchCommand,
   lifecycleBuild,
   planEntries,
+  sh,
 } from "./lifecycle.ts";
 
 const BP = "paketo-buildpacks_poetry-run";
-const EXPORTER_MTIME = "1980-01-01T00:00:01Z";
-
-async function sh(script: string, ...args: string[]): Promise<string> {
-  const out = await new Deno.Command("sh", { args: ["-c", script, "sh", ...args] }).output();
-  const text = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
-  if (out.code !== 0) throw new Error(`sh -c ${script}: ${text}`);
-  return text;
-}
 
 /** Files under a directory with their size and modification time. */
 async function snapshot(dir: string): Promise<string[]> {
   return (await sh(`find "$1" -type f -printf '%P %s %T@\\n' | sort`, dir)).split("\n");
-}
-
-/** What the exporter does to the image: every file's mtime reset; then the layer read-only. */
-async function asInAnImage(build: Build): Promise<string> {
-  await sh(`find "$1" "$2" -exec touch -h -d "$3" {} +`, build.layers, build.app, EXPORTER_MTIME);
-  const tree = join(build.layers, BP, "bytecode", "pycache");
-  await sh(`chmod -R a-w "$1"`, join(build.layers, BP, "bytecode"));
-  return tree;
 }
 
 /** Starts web with a fresh HOME; then again with a writable copy of the tree. */

@@ -256,6 +256,37 @@ async function dropNonLaunchLayers(layers: string): Promise<void> {
   }
 }
 
+/**
+ * Runs a shell script (as the test's user), failing on a non-zero exit.
+ *
+ * @param script The script; its arguments are `$1`, `$2`, …
+ * @param args Its arguments.
+ * @returns Standard output and error.
+ */
+export async function sh(script: string, ...args: string[]): Promise<string> {
+  const out = await new Deno.Command("sh", { args: ["-c", script, "sh", ...args] }).output();
+  const text = new TextDecoder().decode(out.stdout) + new TextDecoder().decode(out.stderr);
+  if (out.code !== 0) throw new Error(`sh -c ${script}: ${text}`);
+  return text;
+}
+
+/** The modification time the exporter gives every file of an image (lifecycle layers/writer.go). */
+const EXPORTER_MTIME = "1980-01-01T00:00:01Z";
+
+/**
+ * Makes a build's files what an image holds: every file's modification time
+ * the exporter's; the bytecode layer (when there is one) read-only.
+ *
+ * @param build The build.
+ * @returns The bytecode layer's pyc tree (it may not exist).
+ */
+export async function asInAnImage(build: Build): Promise<string> {
+  await sh(`find "$1" "$2" -exec touch -h -d "$3" {} +`, build.layers, build.app, EXPORTER_MTIME);
+  const layer = join(build.layers, BP_DIR, "bytecode");
+  await sh(`[ ! -d "$1" ] || chmod -R a-w "$1"`, layer);
+  return join(layer, "pycache");
+}
+
 /** A running launched process. */
 export interface Launched extends AsyncDisposable {
   /** The port it was told to listen on. */
