@@ -125,7 +125,13 @@ function phaseArgs(phase: "detect" | "build", ws: Workspace): string[] {
     : [...phaseDenoArgs(), "build", ws.layers, ws.platform, ws.plan];
 }
 
-function generatedPyProject(bytes: number): string {
+/**
+ * A pyproject.toml of about `bytes` bytes: two scripts, then a large table.
+ *
+ * @param bytes The size wanted.
+ * @returns The text.
+ */
+export function generatedPyProject(bytes: number): string {
   const head =
     `[project]\nname = "gen"\nversion = "1.0.0"\n\n[project.scripts]\nweb = "gen.app:main"\nworker = "gen.w:main"\n\n[tool.gen]\n`;
   const lines: string[] = [head];

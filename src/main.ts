@@ -6,7 +6,7 @@
  *
  * @module
  */
-import type { Io } from "./cnb/io.ts";
+import { type Io, readEnv } from "./cnb/io.ts";
 import { runBuildpack } from "./cnb/runner.ts";
 import { poetryRun } from "./poetry/buildpack.ts";
 
@@ -25,7 +25,13 @@ export function run(args: readonly string[], io?: Io): Promise<number> {
 if (import.meta.main) {
   // `deno task phase` runs in the directory of deno.json; the caller's
   // directory (the app, as under the lifecycle) is in INIT_CWD.
-  const callerDir = Deno.build.standalone ? undefined : Deno.env.get("INIT_CWD");
+  let callerDir: string | undefined;
+  try {
+    callerDir = Deno.build.standalone ? undefined : readEnv("INIT_CWD");
+  } catch (error) {
+    console.error((error as Error).message);
+    Deno.exit(1);
+  }
   if (callerDir !== undefined && callerDir !== "") Deno.chdir(callerDir);
   Deno.exit(await run(Deno.args));
 }

@@ -128,7 +128,12 @@ export async function runBuildpack(
     io.stderr(`unknown phase ${JSON.stringify(args[0] ?? "")}; ${USAGE}\n`);
     return ExitCode.Usage;
   } catch (error) {
-    const debug = buildpack.debug(io.env);
+    let debug = false;
+    try {
+      debug = buildpack.debug(io.env);
+    } catch {
+      // A debug switch that cannot be read means no stack traces.
+    }
     if (error instanceof BuildpackError) {
       io.stderr(`${error.message}\n`);
       if (debug && error.stack) io.stderr(`${error.stack}\n`);

@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { parse, stringify, TomlError } from "smol-toml";
+import { parse, stringify, TomlDate, TomlError } from "smol-toml";
 
 /** A TOML syntax error with the 1-based position where parsing stopped. */
 export class TomlSyntaxError extends SyntaxError {
@@ -37,7 +37,10 @@ export class TomlSyntaxError extends SyntaxError {
 }
 
 /**
- * Parses a TOML document into plain objects.
+ * Parses a TOML document into plain objects: tables are objects, arrays
+ * arrays, strings strings, integers `bigint`s (so that `1` and `1.0` stay
+ * apart), floats numbers, booleans booleans, and date-times values
+ * {@linkcode dateTimeOf} describes.
  *
  * A leading byte-order mark is accepted and ignored (smol-toml rejects it).
  *
@@ -48,7 +51,7 @@ export class TomlSyntaxError extends SyntaxError {
 export function parseToml(text: string): Record<string, unknown> {
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   try {
-    return parse(body, { integersAsBigInt: "asNeeded" }) as Record<string, unknown>;
+    return parse(body, { integersAsBigInt: true }) as Record<string, unknown>;
   } catch (error) {
     if (error instanceof TomlError) {
       const reason = error.message.split("\n")[0]?.replace(/^Invalid TOML document: /, "") ??
@@ -63,6 +66,35 @@ export function parseToml(text: string): Record<string, unknown> {
     }
     throw error;
   }
+}
+
+/** The four kinds of TOML date-time. */
+export type TomlDateTimeKind = "offset-datetime" | "local-datetime" | "local-date" | "local-time";
+
+/**
+ * Describes a date-time value {@linkcode parseToml} returned.
+ *
+ * @example Usage
+ * ```ts
+ * import { dateTimeOf, parseToml } from "./toml.ts";
+ * dateTimeOf(parseToml("d = 1979-05-27").d); // { kind: "local-date", text: "1979-05-27" }
+ * ```
+ *
+ * @param value A parsed value.
+ * @returns Its kind and RFC 3339 text, or `undefined` when it is no date-time.
+ */
+export function dateTimeOf(
+  value: unknown,
+): { readonly kind: TomlDateTimeKind; readonly text: string } | undefined {
+  if (!(value instanceof TomlDate)) return undefined;
+  const kind = value.isDate()
+    ? "local-date"
+    : value.isTime()
+    ? "local-time"
+    : value.isLocal()
+    ? "local-datetime"
+    : "offset-datetime";
+  return { kind, text: value.toISOString() };
 }
 
 /**

@@ -89,7 +89,7 @@ export async function poetryBuild(ctx: PoetryBuildContext): Promise<PoetryBuildR
   logger.launchProcesses(processes);
   logger.process(explain(target, project, web));
   if (direct) logger.process(explainDirect(startable, reload));
-  return { processes, poetryAtLaunch: needsPoetryAtLaunch(startable), project };
+  return { processes, poetryAtLaunch: needsPoetryAtLaunch(startable, project), project };
 }
 
 /** `pyproject.toml [table] "name"` for a script, else the process's program. */

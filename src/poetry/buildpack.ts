@@ -22,15 +22,30 @@ import type { PoetryContext } from "./resolve.ts";
 import { DIRECT_VARIABLE } from "./start.ts";
 import { TARGET_VARIABLE } from "./target.ts";
 
-const debug = (env: EnvLookup) => isDebugLevel(env("BP_LOG_LEVEL"));
+const LOG_LEVEL_VARIABLE = "BP_LOG_LEVEL";
+
+/** `BP_LOG_LEVEL=DEBUG`; a value that cannot be read means INFO (never throws). */
+function debug(env: EnvLookup): boolean {
+  try {
+    return isDebugLevel(env(LOG_LEVEL_VARIABLE));
+  } catch {
+    return false;
+  }
+}
 
 function poetryContext(ctx: DetectContext): PoetryContext {
+  const logger = new Scribe(ctx.stdout, ctx.stderr, debug(ctx.env));
+  try {
+    ctx.env(LOG_LEVEL_VARIABLE);
+  } catch (error) {
+    logger.warn(`${(error as Error).message}; logging at INFO`);
+  }
   return {
-    target: ctx.env(TARGET_VARIABLE),
-    liveReload: ctx.env(LIVE_RELOAD_VARIABLE),
-    direct: ctx.env(DIRECT_VARIABLE),
+    target: () => ctx.env(TARGET_VARIABLE),
+    liveReload: () => ctx.env(LIVE_RELOAD_VARIABLE),
+    direct: () => ctx.env(DIRECT_VARIABLE),
     loadPyProject: () => loadPyProject(ctx.appDir),
-    logger: new Scribe(ctx.stdout, ctx.stderr, debug(ctx.env)),
+    logger,
   };
 }
 

@@ -41,6 +41,6 @@ export async function poetryDetect(ctx: PoetryContext): Promise<DetectResult> {
   const r = await resolveTarget(ctx);
   if (!r.applies) return { pass: false, reason: r.reason };
   // Without direct starts every process runs through poetry run: the reference's plan.
-  const poetry = !r.direct || needsPoetryAtLaunch(plannedProcesses(r));
+  const poetry = !r.direct || needsPoetryAtLaunch(plannedProcesses(r), r.project);
   return { pass: true, plan: requiredPlan(r.reload, poetry) };
 }

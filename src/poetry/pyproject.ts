@@ -7,6 +7,7 @@ import { isTable } from "../cnb/toml.ts";
 import { BuildpackError } from "../cnb/errors.ts";
 import { parseToml, TomlSyntaxError } from "../cnb/toml.ts";
 import { declaredKeys } from "./key_order.ts";
+import { unusableText } from "./target.ts";
 
 /** Which table a script was declared in. */
 export type ScriptTable = "project.scripts" | "tool.poetry.scripts";
@@ -53,6 +54,15 @@ function fail(message: string): never {
   throw new BuildpackError(`${FILE}: ${message}`);
 }
 
+/** A table of the document (missing = empty); anything else is an error naming the key. */
+function table(value: unknown, key: string): Record<string, unknown> {
+  if (value === undefined) return {};
+  if (!isTable(value)) {
+    fail(`[${key}] must be a table, but it is ${typeName(value)}; fix or remove it`);
+  }
+  return value;
+}
+
 function scriptTable(value: unknown, table: ScriptTable): Record<string, unknown> {
   if (value === undefined) return {};
   if (!isTable(value)) {
@@ -97,9 +107,8 @@ export function parsePyProject(text: string): PyProject {
     }
     throw error;
   }
-  const project = isTable(doc.project) ? doc.project : {};
-  const tool = isTable(doc.tool) ? doc.tool : {};
-  const poetry = isTable(tool.poetry) ? tool.poetry : {};
+  const project = table(doc.project, "project");
+  const poetry = table(table(doc.tool, "tool").poetry, "tool.poetry");
 
   const scripts: Script[] = [];
   const seen = new Set<string>();
@@ -150,6 +159,14 @@ function inFileOrder(value: unknown, table: ScriptTable, text: string): [string,
   for (const [name] of entries) {
     if (name === "") {
       fail(`[${table}] has a script with an empty name ("" = ...); give it a name`);
+    }
+    const unusable = unusableText(name);
+    if (unusable !== undefined) {
+      fail(
+        `[${table}] ${
+          JSON.stringify(name)
+        } has ${unusable} in its name, which no command can be given; rename it`,
+      );
     }
   }
   if (!entries.some(([name]) => isIndex(name))) return entries;

@@ -21,12 +21,12 @@ import {
 
 /** What the Poetry logic reads; the caller does all I/O. */
 export interface PoetryContext {
-  /** `BP_POETRY_RUN_TARGET`. */
-  readonly target: string | undefined;
-  /** `BP_LIVE_RELOAD_ENABLED`. */
-  readonly liveReload: string | undefined;
-  /** `BP_POETRY_RUN_DIRECT`. */
-  readonly direct: string | undefined;
+  /** Reads `BP_POETRY_RUN_TARGET`. */
+  readonly target: () => string | undefined;
+  /** Reads `BP_LIVE_RELOAD_ENABLED` (only once the buildpack applies). */
+  readonly liveReload: () => string | undefined;
+  /** Reads `BP_POETRY_RUN_DIRECT` (only once the buildpack applies). */
+  readonly direct: () => string | undefined;
   /** Loads pyproject.toml from the app dir; `null` when there is none. Called only when needed. */
   readonly loadPyProject: () => Promise<PyProject | null>;
   /** Output, in packit's scribe format. */
@@ -62,18 +62,19 @@ export async function resolveTarget(ctx: PoetryContext): Promise<Resolution> {
   const { logger } = ctx;
   logger.debug(2, "Finding the poetry run target");
   const switches = () => ({
-    reload: liveReloadEnabled(ctx.liveReload),
-    direct: directEnabled(ctx.direct),
+    reload: liveReloadEnabled(ctx.liveReload()),
+    direct: directEnabled(ctx.direct()),
   });
-  if (hasTargetOverride(ctx.target)) {
-    const target = targetFromEnv(ctx.target);
-    logger.debug(4, `Found ${TARGET_VARIABLE}=${ctx.target}`);
+  const override = ctx.target();
+  if (hasTargetOverride(override)) {
+    const target = targetFromEnv(override);
+    logger.debug(4, `Found ${TARGET_VARIABLE}=${override}`);
     const { reload, direct } = switches();
     // Direct starts depend on what Poetry installs, so they read the project too.
     const project = direct ? await ctx.loadPyProject() : null;
     return { applies: true, target, project, reload, direct };
   }
-  if (ctx.target !== undefined) {
+  if (override !== undefined) {
     logger.warn(`${TARGET_VARIABLE} is set but blank, so it is ignored; pyproject.toml decides`);
   }
   const project = await ctx.loadPyProject();

@@ -183,12 +183,21 @@ export function plannedProcesses(r: Resolved): PlannedProcess[] {
 }
 
 /**
- * Tells whether any planned process needs Poetry at launch.
+ * Tells whether any process that is kept (one that can start) needs Poetry at launch.
  *
  * @param processes The planned processes.
- * @returns `true` when one of them starts through `poetry run`, or runs
- * `poetry` itself (a `BP_POETRY_RUN_TARGET` such as `poetry run web`).
+ * @param project The project (`null` when not read).
+ * @returns `true` when a kept process starts through `poetry run`, or runs
+ * `poetry` itself (a `BP_POETRY_RUN_TARGET` such as `poetry run web`; a
+ * script named `poetry` is the project's own console script, not Poetry).
  */
-export function needsPoetryAtLaunch(processes: readonly PlannedProcess[]): boolean {
-  return processes.some((p) => p.start.via === "poetry" || p.argv[0] === "poetry");
+export function needsPoetryAtLaunch(
+  processes: readonly PlannedProcess[],
+  project: PyProject | null,
+): boolean {
+  const isScript = (name: string) => project?.scripts.some((s) => s.name === name) ?? false;
+  return processes.some((p) =>
+    p.start.via === "poetry" ||
+    (p.start.via === "direct" && p.argv[0] === "poetry" && !isScript("poetry"))
+  );
 }

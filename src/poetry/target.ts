@@ -28,6 +28,27 @@ export interface Target {
 }
 
 /**
+ * What makes text unusable in a process's argv: a NUL character (`execve`
+ * cannot pass it) or a lone surrogate (not Unicode text, so not UTF-8 in
+ * launch.toml).
+ *
+ * @example Usage
+ * ```ts
+ * import { unusableText } from "./target.ts";
+ * unusableText("web\u0000x"); // "a NUL character at position 4"
+ * ```
+ *
+ * @param text The text.
+ * @returns What is wrong, or `undefined` when it can be an argument.
+ */
+export function unusableText(text: string): string | undefined {
+  const nul = text.indexOf("\0");
+  if (nul >= 0) return `a NUL character at position ${nul + 1}`;
+  if (!text.isWellFormed()) return "a lone surrogate (it is not Unicode text)";
+  return undefined;
+}
+
+/**
  * Tells whether `BP_POETRY_RUN_TARGET` is set to something other than blanks.
  *
  * @param value The variable's value.
@@ -46,6 +67,12 @@ export function hasTargetOverride(value: string | undefined): value is string {
  * problem, or when it has no words or an empty first word.
  */
 export function targetFromEnv(value: string): Target {
+  const unusable = unusableText(value);
+  if (unusable !== undefined) {
+    throw new BuildpackError(
+      `${TARGET_VARIABLE} has ${unusable}, which no command argument can hold; remove it`,
+    );
+  }
   let argv: string[];
   try {
     argv = splitShellWords(value);

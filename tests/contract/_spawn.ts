@@ -36,6 +36,11 @@ export interface PhaseOptions {
   readonly argv0?: string;
   /** Extra deno flags (e.g. --deny-read to emulate an unreadable file as root). */
   readonly extraFlags?: readonly string[];
+  /**
+   * Variables set to raw bytes (octal `printf` escapes, e.g. `\\377`), which
+   * need not be UTF-8: set by a shell that then runs the phase.
+   */
+  readonly rawEnv?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -56,7 +61,9 @@ export async function runPhase(
   };
   const home = Deno.env.get("HOME");
   if (home !== undefined) env.HOME = home;
-  const denoDir = Deno.env.get("DENO_DIR");
+  // Deno's own cache, named explicitly, so that a test that changes HOME keeps it.
+  const denoDir = Deno.env.get("DENO_DIR") ??
+    (home === undefined ? undefined : `${home}/.cache/deno`);
   if (denoDir !== undefined) env.DENO_DIR = denoDir;
   if (opts.api !== "0.7") Object.assign(env, opts.cnb);
   if (opts.api === "0.12") {
@@ -75,7 +82,27 @@ export async function runPhase(
     join(REPO_ROOT, "deno.json"),
     join(REPO_ROOT, "src", "main.ts"),
   ];
-  const command = opts.argv0 === undefined
+  const raw = Object.entries(opts.rawEnv ?? {});
+  const command = raw.length > 0
+    ? new Deno.Command("bash", {
+      args: [
+        "-c",
+        `${
+          raw.map(([name, bytes]) => `export ${name}="$(printf '${bytes}')"`).join("; ")
+        }; exec -a "$0" "$@"`,
+        opts.argv0 ?? Deno.execPath(),
+        Deno.execPath(),
+        ...denoArgs,
+        ...(opts.argv0 === undefined ? [phase] : []),
+        ...opts.args,
+      ],
+      cwd: opts.appDir,
+      env,
+      clearEnv: true,
+      stdout: "piped",
+      stderr: "piped",
+    })
+    : opts.argv0 === undefined
     ? new Deno.Command(Deno.execPath(), {
       args: [...denoArgs, phase, ...opts.args],
       cwd: opts.appDir,

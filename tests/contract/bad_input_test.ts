@@ -238,3 +238,156 @@ Deno.test("BP_POETRY_RUN_DIRECT with [project.scripts] and package-mode = false 
     /^pyproject\.toml \[project\.scripts\] "web" cannot be started directly or by poetry run: .*; remove package-mode = false so that Poetry installs the project$/,
   );
 });
+
+/** Bytes that are not UTF-8, as a printf format: "a", 0xFF, "b". */
+const NOT_UTF8 = "a\\377b";
+const SHOWN = `"a\\xFFb"`;
+
+for (const variable of ["BP_POETRY_RUN_TARGET", "BP_LIVE_RELOAD_ENABLED", "BP_POETRY_RUN_DIRECT"]) {
+  Deno.test(`${variable} that is not UTF-8: one line naming it, exit 1`, async () => {
+    await using ws = await workspace();
+    await Deno.writeTextFile(pyproject(ws), `[project.scripts]\nweb = "a:b"\n`);
+    const r = await detectIn(ws, "0.8", {}, { rawEnv: { [variable]: NOT_UTF8 } });
+    await assertRejected(
+      ws,
+      r,
+      1,
+      new RegExp(
+        `^${variable} is not valid UTF-8 \\(${RegExp.escape(SHOWN)}\\); set it to UTF-8 text$`,
+      ),
+    );
+  });
+}
+
+Deno.test("BP_POETRY_RUN_BYTECODE that is not UTF-8 fails the build in one line", async () => {
+  await using ws = await workspace();
+  const r = await buildIn(ws, "0.8", { BP_POETRY_RUN_TARGET: "x" }, {
+    rawEnv: { BP_POETRY_RUN_BYTECODE: NOT_UTF8 },
+  });
+  await assertRejected(
+    ws,
+    r,
+    1,
+    /^BP_POETRY_RUN_BYTECODE is not valid UTF-8 \("a\\xFFb"\); set it to UTF-8 text$/,
+  );
+});
+
+Deno.test("BP_LOG_LEVEL that is not UTF-8: a warning, INFO level, and both phases pass", async () => {
+  await using ws = await workspace();
+  await Deno.writeTextFile(pyproject(ws), `[project.scripts]\nweb = "a:b"\n`);
+  const extra = { rawEnv: { BP_LOG_LEVEL: NOT_UTF8 } };
+  const warning =
+    `Warning: BP_LOG_LEVEL is not valid UTF-8 ("a\\xFFb"); set it to UTF-8 text; logging at INFO\n`;
+  const d = await detectIn(ws, "0.8", {}, extra);
+  assert.equal(d.code, 0, d.stderr);
+  assert.equal(d.stderr, warning);
+  const b = await buildIn(ws, "0.8", {}, extra);
+  assert.equal(b.code, 0, b.stderr);
+  assert.ok(b.stderr.startsWith(warning), b.stderr);
+  assert.doesNotMatch(b.stdout, /Finding the poetry run target/, "INFO, not DEBUG");
+});
+
+for (const variable of ["CNB_BUILD_PLAN_PATH", "CNB_LAYERS_DIR", "CNB_BUILDPACK_DIR"]) {
+  const phase = variable === "CNB_BUILD_PLAN_PATH" ? "detect" : "build";
+  Deno.test(`${variable} that is not UTF-8: ${phase} fails in one line naming it, exit 1`, async () => {
+    await using ws = await workspace();
+    await Deno.writeTextFile(pyproject(ws), `[project.scripts]\nweb = "a:b"\n`);
+    const extra = { rawEnv: { [variable]: `/tmp/${NOT_UTF8}` } };
+    const r = phase === "detect"
+      ? await detectIn(ws, "0.8", {}, extra)
+      : await buildIn(ws, "0.8", {}, extra);
+    await assertRejected(
+      ws,
+      r,
+      1,
+      new RegExp(`^${variable} is not valid UTF-8 \\("/tmp/a\\\\xFFb"\\); set it to UTF-8 text$`),
+    );
+  });
+}
+
+Deno.test("PATH, HOME or LD_LIBRARY_PATH that is not UTF-8: the bytecode step warns, the build passes", async () => {
+  for (const variable of ["PATH", "HOME", "LD_LIBRARY_PATH"]) {
+    await using ws = await workspace();
+    await Deno.writeTextFile(pyproject(ws), `[project.scripts]\nweb = "a:b"\n`);
+    const r = await buildIn(ws, "0.8", {}, { rawEnv: { [variable]: `/usr/bin:/${NOT_UTF8}` } });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(
+      r.stderr,
+      `Warning: Bytecode not compiled (${variable} is not valid UTF-8 ("/usr/bin:/a\\xFFb"); set it to UTF-8 text); the image starts without it\n`,
+      variable,
+    );
+    assert.ok((await Deno.readTextFile(join(ws.layers, "launch.toml"))).includes("poetry"));
+  }
+});
+
+Deno.test("CNB_BP_PLAN_PATH that is not UTF-8, read where the inputs name the phase (bin/build): exit 1", async () => {
+  await using ws = await workspace();
+  const r = await buildIn(ws, "0.8", { BP_POETRY_RUN_TARGET: "x" }, {
+    argv0: join(ws.buildpack, "bin", "build"),
+    rawEnv: { CNB_BP_PLAN_PATH: `/tmp/${NOT_UTF8}` },
+  });
+  await assertRejected(
+    ws,
+    r,
+    1,
+    /^CNB_BP_PLAN_PATH is not valid UTF-8 \("\/tmp\/a\\xFFb"\); set it to UTF-8 text$/,
+  );
+});
+
+Deno.test("CNB_PLATFORM_DIR that is not UTF-8 is not read: detect passes", async () => {
+  await using ws = await workspace();
+  await Deno.writeTextFile(pyproject(ws), `[project.scripts]\nweb = "a:b"\n`);
+  const r = await detectIn(ws, "0.8", {}, { rawEnv: { CNB_PLATFORM_DIR: NOT_UTF8 } });
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stderr, "");
+});
+
+for (
+  const [text, message] of [
+    [`tool = "poetry"\n`, "[tool] must be a table, but it is a string"],
+    [`[tool]\npoetry = 3\n`, "[tool.poetry] must be a table, but it is a number"],
+    [`project = [1]\n`, "[project] must be a table, but it is an array"],
+  ] as const
+) {
+  Deno.test(`pyproject.toml ${JSON.stringify(text.trim())}: an error naming the key and its type`, async () => {
+    await using ws = await workspace();
+    await Deno.writeTextFile(pyproject(ws), text);
+    await bothPhases(
+      ws,
+      1,
+      new RegExp(`^pyproject\\.toml: ${RegExp.escape(message)}; fix or remove it$`),
+    );
+  });
+}
+
+Deno.test("a script name with a NUL character: an error naming it, in both phases", async () => {
+  await using ws = await workspace();
+  await Deno.writeTextFile(pyproject(ws), `[project.scripts]\n"web\\u0000x" = "a:b"\n`);
+  await bothPhases(
+    ws,
+    1,
+    /^pyproject\.toml: \[project\.scripts\] "web\\u0000x" has a NUL character at position 4 in its name, which no command can be given; rename it$/,
+  );
+});
+
+Deno.test("BP_POETRY_RUN_DIRECT=true: a process that is dropped keeps no Poetry in the plan", async () => {
+  await using ws = await workspace();
+  await Deno.writeTextFile(
+    pyproject(ws),
+    `[project]\nname = "app"\n[project.scripts]\nweb = "app:main"\n` +
+      `[tool.poetry.scripts]\npoetry = { reference = "app:main", type = "console" }\n`,
+  );
+  const d = await detectIn(ws, "0.8", { BP_POETRY_RUN_DIRECT: "true" });
+  assert.equal(d.code, 0, d.stderr);
+  const plan = await Deno.readTextFile(ws.detectPlan);
+  assert.doesNotMatch(plan, /name = "poetry"/, plan);
+  assert.match(plan, /name = "poetry-venv"/);
+  const b = await buildIn(ws, "0.8", { BP_POETRY_RUN_DIRECT: "true" });
+  assert.equal(b.code, 0, b.stderr);
+  assert.match(b.stderr, /\[tool\.poetry\.scripts\] "poetry" gets no process type/);
+  assert.match(
+    await Deno.readTextFile(join(ws.layers, "launch.toml")),
+    /^\[\[processes\]\]\ntype = "web"\ncommand = "web"\n/,
+  );
+  assert.doesNotMatch(await Deno.readTextFile(join(ws.layers, "launch.toml")), /type = "poetry"/);
+});

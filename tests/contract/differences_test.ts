@@ -402,6 +402,24 @@ difference(
   },
 );
 
+difference(
+  "a [tool.poetry] scripts value that is not a table is an error",
+  {
+    source: "the issue that asked for this row: the reference sees no script there",
+    outcome: { detect: 100 },
+  },
+  {
+    detect: 1,
+    output:
+      `pyproject.toml: [tool.poetry.scripts] must be a table of name = "module:function" entries, but it is a string; fix or remove it`,
+  },
+  async (ws) => {
+    await pyproject(ws, `[tool.poetry]\nname = "app"\nscripts = "web"\n`);
+    const r = await detectIn(ws);
+    return { detect: r.code, output: firstLine(r) };
+  },
+);
+
 Deno.test("every row of the README's deliberate differences names one of these tests, and every test is a row", async () => {
   const readme = await Deno.readTextFile(join(REPO_ROOT, "README.md"));
   const start = readme.indexOf("## Deliberate differences from the reference");

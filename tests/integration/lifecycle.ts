@@ -471,7 +471,9 @@ export async function httpBody(
  * @returns Plain data.
  */
 export function plainToml(text: string): Record<string, unknown> {
-  return JSON.parse(JSON.stringify(parseToml(text)));
+  return JSON.parse(
+    JSON.stringify(parseToml(text), (_, v) => typeof v === "bigint" ? Number(v) : v),
+  );
 }
 
 /**

@@ -26,9 +26,9 @@ function context(
   const ctx: PoetryBuildContext = {
     appDir: "/workspace",
     buildpack: INFO,
-    target: opts.target,
-    liveReload: opts.liveReload,
-    direct: opts.direct,
+    target: () => opts.target,
+    liveReload: () => opts.liveReload,
+    direct: () => opts.direct,
     logger: rec.logger,
     loadPyProject: (): Promise<PyProject | null> => {
       loads++;

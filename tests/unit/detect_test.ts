@@ -15,9 +15,9 @@ function context(opts: {
   const { logger, err, out } = recordingLogger(true);
   let loads = 0;
   return {
-    target: opts.target,
-    liveReload: opts.liveReload,
-    direct: opts.direct,
+    target: () => opts.target,
+    liveReload: () => opts.liveReload,
+    direct: () => opts.direct,
     logger,
     loadPyProject: (): Promise<PyProject | null> => {
       loads++;
@@ -275,4 +275,41 @@ Deno.test("detect() prints nothing at INFO; at DEBUG the reference's heading and
       `    Skipping [tool.poetry.scripts] "f": type = "file" scripts are not start targets\n` +
       `    Found pyproject.toml script=web\n`,
   );
+});
+
+Deno.test("detect() and build() of mod.ts refuse a target no process argument can hold", async () => {
+  const { build: modBuild, detect: modDetect, run } = await import("../../mod.ts");
+  for (
+    const [target, what] of [
+      ["web\u0000x", "a NUL character at position 4"],
+      ["web\ud800", "a lone surrogate (it is not Unicode text)"],
+    ]
+  ) {
+    const ctx = {
+      appDir: "/nonexistent",
+      env: (n: string) => n === "BP_POETRY_RUN_TARGET" ? target : undefined,
+      stdout: () => {},
+      stderr: () => {},
+    };
+    const message =
+      `BP_POETRY_RUN_TARGET has ${what}, which no command argument can hold; remove it`;
+    await assert.rejects(() => modDetect(ctx), { name: "BuildpackError", message });
+    await assert.rejects(
+      () =>
+        modBuild({
+          ...ctx,
+          layersDir: "/nonexistent/layers",
+          buildpack: { api: "0.8", id: "x", name: "x", version: "1" },
+        }),
+      { name: "BuildpackError", message },
+    );
+    let err = "";
+    const code = await run(["detect", "/p", "/nonexistent/plan.toml"], {
+      ...ctx,
+      cwd: "/nonexistent",
+      stderr: (t: string) => void (err += t),
+    });
+    assert.equal(code, 1);
+    assert.equal(err, `${message}\n`);
+  }
 });

@@ -151,18 +151,18 @@ Deno.test("planProcesses() without direct starts everything through poetry run",
     ["web", ["start"], "poetry"],
     ["worker", ["worker"], "poetry"],
   ]);
-  assert.equal(needsPoetryAtLaunch(planned), true);
+  assert.equal(needsPoetryAtLaunch(planned, p), true);
 });
 
 Deno.test("planProcesses() with direct: Poetry is needed at launch only for a fallback", () => {
   const p = py(`${PKG}[project.scripts]\nstart = "a:b"\nworker = "a:c"\n`);
   const planned = planProcesses(["start"], rest(p), p, true);
   assert.deepEqual(planned.map((x) => x.start.via), ["direct", "direct"]);
-  assert.equal(needsPoetryAtLaunch(planned), false);
+  assert.equal(needsPoetryAtLaunch(planned, p), false);
   const mixed = py(`[project.scripts]\nstart = "a:b"\n[tool.poetry.scripts]\nw = "a:c"\n`);
   const withFallback = planProcesses(["start"], rest(mixed), mixed, true);
   assert.deepEqual(withFallback.map((x) => x.start.via), ["direct", "poetry"]);
-  assert.equal(needsPoetryAtLaunch(withFallback), true);
+  assert.equal(needsPoetryAtLaunch(withFallback, mixed), true);
 });
 
 Deno.test("planProcesses() with direct and BP_POETRY_RUN_TARGET words: the first word decides", () => {
@@ -177,5 +177,21 @@ Deno.test("planProcesses() with direct and BP_POETRY_RUN_TARGET words: the first
 Deno.test("needsPoetryAtLaunch(): a direct start of poetry itself still needs Poetry in the image", () => {
   const planned = planProcesses(["poetry", "run", "web"], [], null, true);
   assert.deepEqual(planned.map((p) => p.start.via), ["direct"]);
-  assert.equal(needsPoetryAtLaunch(planned), true);
+  assert.equal(needsPoetryAtLaunch(planned, null), true);
+});
+
+Deno.test("needsPoetryAtLaunch(): a dropped process, or the project's own script named poetry, needs no Poetry", () => {
+  const p = py(
+    `[project.scripts]\nweb = "app:main"\n[tool.poetry.scripts]\npoetry = { reference = "app:main", type = "console" }\n`,
+  );
+  const planned = planProcesses(["web"], rest(p), p, true);
+  assert.deepEqual(planned.map((x) => [x.type, x.start.via]), [["web", "direct"], [
+    "poetry",
+    "none",
+  ]]);
+  assert.equal(needsPoetryAtLaunch(planned, p), false);
+  const own = py(`${PKG}[project.scripts]\nweb = "app:main"\npoetry = "app:other"\n`);
+  const both = planProcesses(["web"], rest(own), own, true);
+  assert.deepEqual(both.map((x) => x.start.via), ["direct", "direct"]);
+  assert.equal(needsPoetryAtLaunch(both, own), false);
 });
