@@ -19,7 +19,7 @@ export { run } from "./src/main.ts";
 export { build, detect } from "./src/poetry/buildpack.ts";
 export type { EnvLookup, Io, Sink } from "./src/cnb/io.ts";
 export type { BuildContext, BuildResult, DetectContext, DetectResult } from "./src/cnb/runner.ts";
-export type { BuildPlan, Requirement } from "./src/cnb/plan.ts";
+export type { BuildPlan, PlanValue, Requirement } from "./src/cnb/plan.ts";
 export type { LaunchProcess } from "./src/cnb/launch.ts";
 export { layerName } from "./src/cnb/layers.ts";
 export type { EnvAction, Layer, LayerEnvFile, LayerName, LayerTypes } from "./src/cnb/layers.ts";

@@ -9,7 +9,7 @@ import { ExitCode } from "./exit_codes.ts";
  * An error caused by the user's input (a file, a variable, an argument).
  *
  * Its message is one line that names what was wrong and what to do; the
- * entry point prints it without a stack trace unless `BP_LOG_LEVEL=DEBUG`.
+ * runner prints it without a stack trace unless the buildpack's debug switch is on.
  */
 export class BuildpackError extends Error {
   /** The process exit code this error maps to. */

@@ -158,7 +158,7 @@ export interface LaunchEnvOptions {
  * @example Usage
  * ```ts
  * import { launchEnvironment } from "./launch_env.ts";
- * launchEnvironment({ layersRoot: "/layers", buildpacks: ["paketo-buildpacks/cpython"], base: { PATH: "/usr/bin" } });
+ * launchEnvironment({ layersRoot: "/layers", buildpacks: ["example/python"], base: { PATH: "/usr/bin" } });
  * ```
  *
  * @param opts Layers root, buildpacks, base environment, process type.

@@ -68,8 +68,6 @@ export interface PhaseChoice {
   readonly phase: Phase | undefined;
   /** The arguments after the phase. */
   readonly args: readonly string[];
-  /** argv[0], when it had to be read. */
-  readonly argv0?: string;
 }
 
 /**
@@ -91,9 +89,8 @@ export async function choosePhase(
   if (isPhase(first)) return { phase: first, args: args.slice(1) };
   const fromInputs = phaseFromLifecycleInputs(args, env);
   if (fromInputs !== undefined) return { phase: fromInputs, args };
-  const name = await argv0();
-  const self = baseName(name);
-  return { phase: isPhase(self) ? self : undefined, args, argv0: name };
+  const self = baseName(await argv0());
+  return { phase: isPhase(self) ? self : undefined, args };
 }
 
 /**

@@ -12,8 +12,8 @@ import { absolutePath, baseName, dirName, joinPath } from "./posix_path.ts";
 import { BuildpackError } from "./errors.ts";
 import { ExitCode } from "./exit_codes.ts";
 import { buildLayersDir, detectPlanPath } from "./inputs.ts";
-import { type EnvLookup, type Io, processIo, type Sink } from "./io.ts";
-import { choosePhase, processArgv0 } from "./phase.ts";
+import { type EnvLookup, type Io, processIo } from "./io.ts";
+import { choosePhase, type PhaseChoice, processArgv0 } from "./phase.ts";
 import { writeFileAtomic } from "./atomic_write.ts";
 import { describeIoError } from "./io_error.ts";
 import { type BuildPlan, buildPlanToml } from "./plan.ts";
@@ -21,17 +21,13 @@ import type { BuildpackInfo } from "./buildpack_toml.ts";
 import type { LaunchProcess } from "./launch.ts";
 import type { Layer } from "./layers.ts";
 
-/** What both phases get. */
-export interface DetectContext {
-  /** The app directory (the working directory under the lifecycle). */
-  readonly appDir: string;
-  /** The environment, with the platform's `env/` files applied by the lifecycle. */
-  readonly env: EnvLookup;
-  /** Information output. */
-  readonly stdout: Sink;
-  /** Warnings. */
-  readonly stderr: Sink;
-}
+/** What both phases get: the phase's I/O, with the working directory named as what it is. */
+export type DetectContext = Readonly<
+  Omit<Io, "cwd"> & {
+    /** The app directory (the working directory under the lifecycle). */
+    appDir: string;
+  }
+>;
 
 /** What build gets. */
 export interface BuildContext extends DetectContext {
@@ -58,24 +54,27 @@ export interface BuildResult {
   readonly layers?: readonly Layer[];
 }
 
-/** A buildpack: its two phases, and when its errors get stack traces. */
+/** A buildpack: its two phases, and how its unexpected errors are reported. */
 export interface Buildpack {
   /** Detect; throws a {@linkcode BuildpackError} for an error the user can fix. */
   readonly detect: (ctx: DetectContext) => Promise<DetectResult>;
   /** Build; throws a {@linkcode BuildpackError} for an error the user can fix. */
   readonly build: (ctx: BuildContext) => Promise<BuildResult>;
-  /** Whether errors are printed with their stack trace (e.g. `BP_LOG_LEVEL=DEBUG`). */
+  /** Whether errors are printed with their stack trace; must not throw. */
   readonly debug: (env: EnvLookup) => boolean;
+  /** Appended to an unexpected error's line: how to get its details (a variable to set). */
+  readonly debugHint: string;
 }
 
 const USAGE = "usage: detect <platform> <plan> | build <layers> <platform> <plan>";
 
 /**
- * Runs one phase of a buildpack and returns its exit code; never throws.
+ * Runs one phase of a buildpack, named by the arguments, the lifecycle's
+ * inputs or argv[0] (a `bin/detect` symlink), and returns its exit code;
+ * never throws.
  *
  * @param buildpack The buildpack.
- * @param args The arguments: `detect|build <inputs…>`, or only the inputs when
- * the lifecycle's inputs or argv[0] (a `bin/detect` symlink) name the phase.
+ * @param args The arguments: `detect|build <inputs…>`, or only the inputs.
  * @param io Where to read and write.
  * @param argv0 Reads argv[0]; called only when the arguments and inputs do not name the phase.
  * @returns The exit code: 0 pass/success, 100 detect fail, 1 error, 2 usage.
@@ -86,64 +85,114 @@ export async function runBuildpack(
   io: Io = processIo(),
   argv0: () => Promise<string> = processArgv0,
 ): Promise<number> {
-  let phase: string | undefined = args[0];
   // Read at most once, by whichever needs it first (the phase choice, or build's buildpack dir).
   let read: Promise<string> | undefined;
   const readArgv0 = () => read ??= argv0();
+  let choice: PhaseChoice;
   try {
-    const choice = await choosePhase(args, io.env, readArgv0);
-    const ctx = { appDir: io.cwd, env: io.env, stdout: io.stdout, stderr: io.stderr };
-    if (choice.phase === "detect") {
-      phase = "detect";
-      const planPath = detectPlanPath(choice.args, io.env);
-      const result = await buildpack.detect(ctx);
-      if (!result.pass) {
-        io.stderr(`${result.reason}\n`);
-        return ExitCode.DetectFail;
-      }
-      write(planPath, buildPlanToml(result.plan), "CNB_BUILD_PLAN_PATH", "build plan");
-      return ExitCode.Success;
-    }
-    if (choice.phase === "build") {
-      phase = "build";
-      const layersDir = buildLayersDir(choice.args, io.env);
-      const [{ readBuildpackToml }, { launchToml }, { writeLayer }] = await Promise.all([
-        import("./buildpack_toml.ts"),
-        import("./launch.ts"),
-        import("./layers.ts"),
-      ]);
-      const info = readBuildpackToml(await buildpackDir(io, readArgv0));
-      const result = await buildpack.build({ ...ctx, buildpack: info, layersDir });
-      for (const layer of result.layers ?? []) {
-        attempt(() => writeLayer(layersDir, layer), joinPath(layersDir, layer.name), "layer");
-      }
-      write(
-        joinPath(layersDir, "launch.toml"),
-        launchToml(result.processes, info.api),
-        "CNB_LAYERS_DIR",
-        "launch.toml",
-      );
-      return ExitCode.Success;
-    }
-    io.stderr(`unknown phase ${JSON.stringify(args[0] ?? "")}; ${USAGE}\n`);
-    return ExitCode.Usage;
+    choice = await choosePhase(args, io.env, readArgv0);
   } catch (error) {
-    let debug = false;
-    try {
-      debug = buildpack.debug(io.env);
-    } catch {
-      // A debug switch that cannot be read means no stack traces.
-    }
-    if (error instanceof BuildpackError) {
-      io.stderr(`${error.message}\n`);
-      if (debug && error.stack) io.stderr(`${error.stack}\n`);
-      return error.exitCode;
-    }
-    const message = error instanceof Error ? error.message : String(error);
-    io.stderr(`${phase}: unexpected error: ${message}; set BP_LOG_LEVEL=DEBUG for details\n`);
-    if (debug && error instanceof Error && error.stack) io.stderr(`${error.stack}\n`);
-    return ExitCode.Error;
+    return reportError(buildpack, io, args[0] ?? "", error);
   }
+  if (choice.phase === "detect") return await runDetect(buildpack, choice.args, io);
+  if (choice.phase === "build") return await runBuild(buildpack, choice.args, io, readArgv0);
+  io.stderr(`unknown phase ${JSON.stringify(args[0] ?? "")}; ${USAGE}\n`);
+  return ExitCode.Usage;
+}
+
+const contextOf = (io: Io): DetectContext => ({
+  appDir: io.cwd,
+  env: io.env,
+  stdout: io.stdout,
+  stderr: io.stderr,
+});
+
+/**
+ * Runs detect: writes the plan to `CNB_BUILD_PLAN_PATH` (else the second
+ * argument) when it passes; never throws.
+ *
+ * @param buildpack The buildpack.
+ * @param args `<platform> <plan>`.
+ * @param io Where to read and write.
+ * @returns 0 pass, 100 fail (the reason on stderr), else the error's code.
+ */
+export async function runDetect(
+  buildpack: Buildpack,
+  args: readonly string[],
+  io: Io = processIo(),
+): Promise<number> {
+  try {
+    const planPath = detectPlanPath(args, io.env);
+    const result = await buildpack.detect(contextOf(io));
+    if (!result.pass) {
+      io.stderr(`${result.reason}\n`);
+      return ExitCode.DetectFail;
+    }
+    write(planPath, buildPlanToml(result.plan), "CNB_BUILD_PLAN_PATH", "build plan");
+    return ExitCode.Success;
+  } catch (error) {
+    return reportError(buildpack, io, "detect", error);
+  }
+}
+
+/**
+ * Runs build: writes each contributed layer's files, then launch.toml in
+ * `CNB_LAYERS_DIR` (else the first argument), in the format of the Buildpack
+ * API buildpack.toml declares; never throws.
+ *
+ * @param buildpack The buildpack.
+ * @param args `<layers> <platform> <plan>`.
+ * @param io Where to read and write.
+ * @param argv0 Reads argv[0], to find the buildpack directory without `CNB_BUILDPACK_DIR`.
+ * @returns 0 success, else the error's code.
+ */
+export async function runBuild(
+  buildpack: Buildpack,
+  args: readonly string[],
+  io: Io = processIo(),
+  argv0: () => Promise<string> = processArgv0,
+): Promise<number> {
+  try {
+    const layersDir = buildLayersDir(args, io.env);
+    const [{ readBuildpackToml }, { launchToml }, { writeLayer }] = await Promise.all([
+      import("./buildpack_toml.ts"),
+      import("./launch.ts"),
+      import("./layers.ts"),
+    ]);
+    const info = readBuildpackToml(await buildpackDir(io, argv0));
+    const result = await buildpack.build({ ...contextOf(io), buildpack: info, layersDir });
+    for (const layer of result.layers ?? []) {
+      attempt(() => writeLayer(layersDir, layer), joinPath(layersDir, layer.name), "layer");
+    }
+    write(
+      joinPath(layersDir, "launch.toml"),
+      launchToml(result.processes, info.api),
+      "CNB_LAYERS_DIR",
+      "launch.toml",
+    );
+    return ExitCode.Success;
+  } catch (error) {
+    return reportError(buildpack, io, "build", error);
+  }
+}
+
+/** One line for an error (a stack trace too when the buildpack says so); its exit code. */
+function reportError(buildpack: Buildpack, io: Io, phase: string, error: unknown): ExitCode {
+  let debug = false;
+  try {
+    debug = buildpack.debug(io.env);
+  } catch {
+    // A debug switch that cannot be read means no stack traces.
+  }
+  if (error instanceof BuildpackError) {
+    io.stderr(`${error.message}\n`);
+    if (debug && error.stack) io.stderr(`${error.stack}\n`);
+    return error.exitCode;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  io.stderr(`${phase}: unexpected error: ${message}; ${buildpack.debugHint}\n`);
+  if (debug && error instanceof Error && error.stack) io.stderr(`${error.stack}\n`);
+  return ExitCode.Error;
 }
 
 /**

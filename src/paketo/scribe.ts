@@ -6,18 +6,7 @@
  */
 
 import type { Sink } from "../cnb/io.ts";
-
-/** A process as shown by {@linkcode Scribe.launchProcesses}. */
-export interface ShownProcess {
-  /** Process type. */
-  readonly type: string;
-  /** Executable. */
-  readonly command: string;
-  /** Arguments. */
-  readonly args: readonly string[];
-  /** Whether it is the default process. */
-  readonly default: boolean;
-}
+import type { LaunchProcess } from "../cnb/launch.ts";
 
 /**
  * Tells whether `BP_LOG_LEVEL` asks for debug output (case-insensitive
@@ -30,12 +19,24 @@ export function isDebugLevel(level: string | undefined): boolean {
   return level?.toUpperCase() === "DEBUG";
 }
 
-/** Indented, leveled log output (scribe's Title/Process/Subprocess/Action/Detail). */
+/** Lines at packit's indents: Process 2, Subprocess 4, Action 6. */
+export interface IndentedLines {
+  /** A line indented by 2. */
+  process(message: string): void;
+  /** A line indented by 4. */
+  subprocess(message: string): void;
+  /** A line indented by 6. */
+  action(message: string): void;
+}
+
+/** Indented, leveled log output (scribe's Title, Process, Subprocess, Action; `Debug.*`). */
 export class Scribe {
   readonly #out: Sink;
   readonly #err: Sink;
   /** Whether debug lines are printed. */
   readonly debugEnabled: boolean;
+  /** The same lines, printed only with `BP_LOG_LEVEL=DEBUG` (packit's `logger.Debug`). */
+  readonly debug: IndentedLines;
 
   /**
    * Creates a logger.
@@ -48,6 +49,10 @@ export class Scribe {
     this.#out = out;
     this.#err = err;
     this.debugEnabled = debug;
+    const at = (indent: number) => (message: string) => {
+      if (debug) this.#emit(this.#out, indent, message);
+    };
+    this.debug = { process: at(2), subprocess: at(4), action: at(6) };
   }
 
   #emit(sink: Sink, indent: number, message: string): void {
@@ -71,24 +76,9 @@ export class Scribe {
     this.#emit(this.#out, 4, message);
   }
 
-  /** Prints a line indented by 6. @param message The text. */
-  action(message: string): void {
-    this.#emit(this.#out, 6, message);
-  }
-
   /** Prints an empty line. */
   break(): void {
     this.#out("\n");
-  }
-
-  /**
-   * Prints a debug line (only with `BP_LOG_LEVEL=DEBUG`).
-   *
-   * @param indent Spaces before the text.
-   * @param message The text.
-   */
-  debug(indent: number, message: string): void {
-    if (this.debugEnabled) this.#emit(this.#out, indent, message);
   }
 
   /**
@@ -108,9 +98,9 @@ export class Scribe {
    *
    * @param processes The processes, in order.
    */
-  launchProcesses(processes: readonly ShownProcess[]): void {
+  launchProcesses(processes: readonly LaunchProcess[]): void {
     this.process("Assigning launch processes:");
-    const label = (p: ShownProcess): string => p.default ? `${p.type} (default)` : p.type;
+    const label = (p: LaunchProcess): string => p.default ? `${p.type} (default)` : p.type;
     const width = Math.max(0, ...processes.map((p) => label(p).length));
     for (const p of processes) {
       const name = label(p);

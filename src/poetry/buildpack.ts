@@ -1,7 +1,7 @@
 /**
- * This buildpack as the runner calls it: reads its variables from the
- * environment, binds pyproject.toml to the app directory, logs in packit's
- * scribe format, and hands over to the Poetry logic.
+ * This buildpack as the runner calls it: binds pyproject.toml to the app
+ * directory, logs in packit's scribe format, and hands over to the Poetry
+ * logic; build then adds the bytecode layer.
  *
  * @module
  */
@@ -13,46 +13,35 @@ import type {
   DetectResult,
 } from "../cnb/runner.ts";
 import type { EnvLookup } from "../cnb/io.ts";
-import { isDebugLevel, Scribe } from "../paketo/scribe.ts";
+import { Scribe } from "../paketo/scribe.ts";
 import { poetryBuild } from "./build.ts";
+import { DEBUG_HINT, logLevel } from "./config.ts";
 import { poetryDetect } from "./detect.ts";
-import { LIVE_RELOAD_VARIABLE } from "./live_reload.ts";
 import { loadPyProject } from "./load_pyproject.ts";
 import type { PoetryContext } from "./resolve.ts";
-import { DIRECT_VARIABLE } from "./start.ts";
-import { TARGET_VARIABLE } from "./target.ts";
-
-const LOG_LEVEL_VARIABLE = "BP_LOG_LEVEL";
-
-/** `BP_LOG_LEVEL=DEBUG`; a value that cannot be read means INFO (never throws). */
-function debug(env: EnvLookup): boolean {
-  try {
-    return isDebugLevel(env(LOG_LEVEL_VARIABLE));
-  } catch {
-    return false;
-  }
-}
 
 function poetryContext(ctx: DetectContext): PoetryContext {
-  const logger = new Scribe(ctx.stdout, ctx.stderr, debug(ctx.env));
-  try {
-    ctx.env(LOG_LEVEL_VARIABLE);
-  } catch (error) {
-    logger.warn(`${(error as Error).message}; logging at INFO`);
-  }
-  return {
-    target: () => ctx.env(TARGET_VARIABLE),
-    liveReload: () => ctx.env(LIVE_RELOAD_VARIABLE),
-    direct: () => ctx.env(DIRECT_VARIABLE),
-    loadPyProject: () => loadPyProject(ctx.appDir),
-    logger,
-  };
+  const level = logLevel(ctx.env);
+  const logger = new Scribe(ctx.stdout, ctx.stderr, level.debug);
+  if (level.unreadable !== undefined) logger.warn(`${level.unreadable}; logging at INFO`);
+  return { env: ctx.env, loadPyProject: () => loadPyProject(ctx.appDir), logger };
 }
 
 /**
  * Detect: passes when `BP_POETRY_RUN_TARGET` or a pyproject.toml script names
  * something to run; requires cpython, poetry (unless nothing needs it) and
  * poetry-venv at launch, and watchexec with live reload.
+ *
+ * @example Usage
+ * ```ts
+ * import { detect } from "./buildpack.ts";
+ * const result = await detect({
+ *   appDir: "/workspace",
+ *   env: (name) => name === "BP_POETRY_RUN_TARGET" ? "web" : undefined,
+ *   stdout: () => {},
+ *   stderr: () => {},
+ * });
+ * ```
  *
  * @param ctx The phase's context.
  * @returns Pass with the plan, or fail with the reason.
@@ -68,7 +57,7 @@ export function detect(ctx: DetectContext): Promise<DetectResult> {
  * and, unless `BP_POETRY_RUN_BYTECODE=false`, a launch layer with their bytecode.
  *
  * @param ctx The phase's context.
- * @returns The processes.
+ * @returns The processes and layers.
  * @throws {BuildpackError} On a malformed variable or pyproject.toml, or a
  * target that cannot start.
  */
@@ -94,5 +83,10 @@ export async function build(ctx: BuildContext): Promise<BuildResult> {
   return { processes, layers: layer === undefined ? [] : [layer] };
 }
 
-/** The Poetry Run buildpack, for {@linkcode runBuildpack}. */
-export const poetryRun: Buildpack = { detect, build, debug };
+/** The Poetry Run buildpack, for the runner. */
+export const poetryRun: Buildpack = {
+  detect,
+  build,
+  debug: (env: EnvLookup) => logLevel(env).debug,
+  debugHint: DEBUG_HINT,
+};

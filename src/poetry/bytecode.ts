@@ -21,7 +21,6 @@
  *
  * @module
  */
-import { boolVariable } from "../paketo/parse_bool.ts";
 import type { Scribe } from "../paketo/scribe.ts";
 import type { LaunchProcess } from "../cnb/launch.ts";
 import { earlierBuildpacks, type EnvMap, launchEnvironment } from "../cnb/launch_env.ts";
@@ -29,24 +28,11 @@ import { type Layer, layerName, removeLayer, resetLayer } from "../cnb/layers.ts
 import { dirName, joinPath } from "../cnb/posix_path.ts";
 import { compileBytecode, type CompileJob } from "../python/bytecode.ts";
 import { type PythonRun, pythonRun } from "../python/invocation.ts";
+import { BYTECODE_VARIABLE, bytecodeEnabled } from "./config.ts";
 import type { PyProject } from "./pyproject.ts";
-
-/** The environment variable that turns precompiled bytecode off. */
-export const BYTECODE_VARIABLE = "BP_POETRY_RUN_BYTECODE";
 
 /** The layer's name. */
 export const BYTECODE_LAYER = layerName("bytecode");
-
-/**
- * Reads `BP_POETRY_RUN_BYTECODE` with Go `strconv.ParseBool` semantics; unset means on.
- *
- * @param value The variable's value.
- * @returns Whether to precompile.
- * @throws {BuildpackError} `failed to parse BP_POETRY_RUN_BYTECODE value X: …; set it to true or false`.
- */
-export function bytecodeEnabled(value: string | undefined): boolean {
-  return value === undefined || boolVariable(BYTECODE_VARIABLE, value, "set it to true or false");
-}
 
 /** What a Python start needs from the environment. */
 export interface BytecodeContext {
@@ -164,9 +150,9 @@ export async function precompileBytecode(
   processes: readonly LaunchProcess[],
   project: PyProject | null,
 ): Promise<Layer | undefined> {
-  const enabled = bytecodeEnabled(ctx.env(BYTECODE_VARIABLE));
+  const enabled = bytecodeEnabled(ctx.env);
   try {
-    if (!enabled) ctx.logger.debug(2, `${BYTECODE_VARIABLE}=false: no precompiled bytecode`);
+    if (!enabled) ctx.logger.debug.process(`${BYTECODE_VARIABLE}=false: no precompiled bytecode`);
     const layer = enabled ? await compileLayer(ctx, processes, project) : undefined;
     if (layer !== undefined) return layer;
   } catch (error) {
@@ -196,7 +182,7 @@ async function compileLayer(
   const layersRoot = dirName(ctx.layersDir);
   const earlier = earlierBuildpacks(layersRoot, ctx.buildpackId);
   if (!earlier.fromGroup) {
-    logger.debug(4, `No group.toml in ${layersRoot}: buildpack layers taken in name order`);
+    logger.debug.subprocess(`No group.toml in ${layersRoot}: buildpack layers taken in name order`);
   }
   const base = runImageEnv(ctx.env, layersRoot);
   const jobs: CompileJob[] = [];
@@ -228,10 +214,10 @@ async function compileLayer(
       if (seen.has(key)) continue;
       seen.add(key);
       jobs.push({ label, run, env });
-      logger.debug(4, describeRun(label, run));
+      logger.debug.subprocess(describeRun(label, run));
     }
   }
-  for (const s of new Set(skipped)) logger.debug(4, `Not compiled for ${s}`);
+  for (const s of new Set(skipped)) logger.debug.subprocess(`Not compiled for ${s}`);
   if (jobs.length === 0) {
     logger.subprocess("No process starts Python: nothing to compile");
     logger.break();
@@ -268,7 +254,9 @@ async function compileLayer(
       );
     }
     if (r.otherErrors > 0) {
-      logger.debug(6, `${plural(r.otherErrors, "other file")} did not compile (never imported)`);
+      logger.debug.action(
+        `${plural(r.otherErrors, "other file")} did not compile (never imported)`,
+      );
     }
   }
   for (const reason of failures) {

@@ -1,26 +1,10 @@
 /**
- * Live reload: `BP_LIVE_RELOAD_ENABLED` and the watchexec-wrapped process.
+ * Live reload (`BP_LIVE_RELOAD_ENABLED`): the watchexec-wrapped process.
  *
  * @module
  */
-import { boolVariable } from "../paketo/parse_bool.ts";
 import type { LaunchProcess } from "../cnb/launch.ts";
 import { processType } from "../cnb/process_type.ts";
-
-/** The environment variable that turns live reload on. */
-export const LIVE_RELOAD_VARIABLE = "BP_LIVE_RELOAD_ENABLED";
-
-/**
- * Reads `BP_LIVE_RELOAD_ENABLED` with Go `strconv.ParseBool` semantics
- * (unset = off).
- *
- * @param value The variable's value.
- * @returns Whether live reload is on.
- * @throws {BuildpackError} `failed to parse BP_LIVE_RELOAD_ENABLED value X: …`.
- */
-export function liveReloadEnabled(value: string | undefined): boolean {
-  return boolVariable(LIVE_RELOAD_VARIABLE, value);
-}
 
 /**
  * Wraps a process in watchexec as libreload-packit does: a `reload-<type>`

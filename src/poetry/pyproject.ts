@@ -6,8 +6,7 @@
 import { isTable } from "../cnb/toml.ts";
 import { BuildpackError } from "../cnb/errors.ts";
 import { parseToml, TomlSyntaxError } from "../cnb/toml.ts";
-import { declaredKeys } from "./key_order.ts";
-import { unusableText } from "./target.ts";
+import { unusableText } from "../cnb/argument_text.ts";
 
 /** Which table a script was declared in. */
 export type ScriptTable = "project.scripts" | "tool.poetry.scripts";
@@ -29,7 +28,11 @@ export interface Script {
 
 /** What this buildpack needs from pyproject.toml. */
 export interface PyProject {
-  /** Console scripts in declaration order: `[project.scripts]` first, then `[tool.poetry.scripts]` names not already declared. */
+  /**
+   * Console scripts: `[project.scripts]` first, then `[tool.poetry.scripts]`
+   * names not already declared; each table in the file's order, integer-like
+   * names first.
+   */
   readonly scripts: readonly Script[];
   /** `type = "file"` entries of `[tool.poetry.scripts]` (not start targets). */
   readonly fileScripts: readonly string[];
@@ -112,7 +115,7 @@ export function parsePyProject(text: string): PyProject {
 
   const scripts: Script[] = [];
   const seen = new Set<string>();
-  for (const [name, value] of inFileOrder(project.scripts, "project.scripts", text)) {
+  for (const [name, value] of checkedEntries(project.scripts, "project.scripts")) {
     if (typeof value !== "string") {
       fail(
         `[project.scripts] "${name}" must be a string such as "package.module:function", but it is ${
@@ -126,7 +129,7 @@ export function parsePyProject(text: string): PyProject {
 
   const fileScripts: string[] = [];
   const conflicts: string[] = [];
-  for (const [name, value] of inFileOrder(poetry.scripts, "tool.poetry.scripts", text)) {
+  for (const [name, value] of checkedEntries(poetry.scripts, "tool.poetry.scripts")) {
     const script = poetryScript(name, value);
     if (script === "file") {
       fileScripts.push(name);
@@ -145,16 +148,14 @@ export function parsePyProject(text: string): PyProject {
   return { scripts, fileScripts, conflicts, packageMode: mode ?? true };
 }
 
-/** JavaScript lists these keys first, in numeric order: array indices. */
-const INDEX = /^(0|[1-9]\d{0,9})$/;
-const isIndex = (key: string) => INDEX.test(key) && Number(key) < 2 ** 32 - 1;
-
 /**
- * A script table's entries in the file's order (an object's order differs
- * only for integer-like names, so only then is the text read again); every
- * name is checked to be non-empty.
+ * A script table's entries, every name checked. In the order the parser gives
+ * them, which is the file's, except that integer-like names (`"1"`, `"20"`)
+ * come first, in numeric order, as JavaScript orders an object's keys; the
+ * target is chosen by name, so only the order of extra process types and of
+ * names in messages shows it.
  */
-function inFileOrder(value: unknown, table: ScriptTable, text: string): [string, unknown][] {
+function checkedEntries(value: unknown, table: ScriptTable): [string, unknown][] {
   const entries = Object.entries(scriptTable(value, table));
   for (const [name] of entries) {
     if (name === "") {
@@ -169,12 +170,7 @@ function inFileOrder(value: unknown, table: ScriptTable, text: string): [string,
       );
     }
   }
-  if (!entries.some(([name]) => isIndex(name))) return entries;
-  const order = declaredKeys(text, table.split("."));
-  const known = new Map(entries);
-  // Used only when it finds exactly the parser's keys.
-  if (order.length !== entries.length || !order.every((k) => known.has(k))) return entries;
-  return order.map((k) => [k, known.get(k)]);
+  return entries;
 }
 
 function poetryScript(name: string, value: unknown): Script | "file" {

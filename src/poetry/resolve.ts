@@ -1,39 +1,39 @@
 /**
- * Finding what to run, for both phases: `BP_POETRY_RUN_TARGET`, else a
- * pyproject.toml script. Participation is decided before the switches
+ * The one pipeline both phases run: what starts (`BP_POETRY_RUN_TARGET`,
+ * else a pyproject.toml script), the switches, and the processes with how
+ * each starts. Detect turns the resolution into a plan, build into launch
+ * processes. Participation is decided before the switches
  * (`BP_LIVE_RELOAD_ENABLED`, `BP_POETRY_RUN_DIRECT`) are read, as the
  * reference does: an app this buildpack does not apply to fails detect even
  * when a switch is malformed.
  *
  * @module
  */
+import type { EnvLookup } from "../cnb/io.ts";
 import type { Scribe } from "../paketo/scribe.ts";
-import { liveReloadEnabled } from "./live_reload.ts";
-import type { PyProject } from "./pyproject.ts";
-import { directEnabled } from "./start.ts";
+import { directEnabled, liveReloadEnabled, TARGET_VARIABLE, targetOverride } from "./config.ts";
+import { blankTargetWarning, conflictWarning, fileScriptNote, noPyProject } from "./messages.ts";
+import { type PlannedProcess, planProcesses } from "./processes.ts";
+import type { PyProject, Script } from "./pyproject.ts";
 import {
+  extraScripts,
   hasTargetOverride,
   type Target,
-  TARGET_VARIABLE,
   targetFromEnv,
   targetFromScripts,
 } from "./target.ts";
 
 /** What the Poetry logic reads; the caller does all I/O. */
 export interface PoetryContext {
-  /** Reads `BP_POETRY_RUN_TARGET`. */
-  readonly target: () => string | undefined;
-  /** Reads `BP_LIVE_RELOAD_ENABLED` (only once the buildpack applies). */
-  readonly liveReload: () => string | undefined;
-  /** Reads `BP_POETRY_RUN_DIRECT` (only once the buildpack applies). */
-  readonly direct: () => string | undefined;
+  /** The environment (the buildpack's variables, read when needed). */
+  readonly env: EnvLookup;
   /** Loads pyproject.toml from the app dir; `null` when there is none. Called only when needed. */
   readonly loadPyProject: () => Promise<PyProject | null>;
   /** Output, in packit's scribe format. */
   readonly logger: Scribe;
 }
 
-/** What runs, and the switches. */
+/** What runs, the switches, and the processes. */
 export interface Resolved {
   /** The target. */
   readonly target: Target;
@@ -43,6 +43,10 @@ export interface Resolved {
   readonly reload: boolean;
   /** `BP_POETRY_RUN_DIRECT`. */
   readonly direct: boolean;
+  /** `web`, then one per extra script, each with how it starts (some cannot). */
+  readonly processes: readonly PlannedProcess[];
+  /** Scripts whose names cannot be process types (they get none). */
+  readonly rejected: readonly Script[];
 }
 
 /** Either what runs, or why this buildpack does not apply. */
@@ -52,53 +56,38 @@ export type Resolution =
 
 /**
  * Resolves the target (debug lines `Finding the poetry run target` /
- * `Found …`, as the reference prints them), then reads the switches.
+ * `Found …`, as the reference prints them), then the switches and processes.
  *
  * @param ctx Inputs.
  * @returns What runs, or why nothing can.
  * @throws {BuildpackError} On a malformed variable or pyproject.toml.
  */
-export async function resolveTarget(ctx: PoetryContext): Promise<Resolution> {
+export async function resolve(ctx: PoetryContext): Promise<Resolution> {
   const { logger } = ctx;
-  logger.debug(2, "Finding the poetry run target");
-  const switches = () => ({
-    reload: liveReloadEnabled(ctx.liveReload()),
-    direct: directEnabled(ctx.direct()),
-  });
-  const override = ctx.target();
+  logger.debug.process("Finding the poetry run target");
+  const resolved = (target: Target, project: PyProject | null, direct: boolean) => {
+    const { accepted, rejected } = extraScripts(project, target);
+    const processes = planProcesses(target.argv, accepted, project, direct);
+    return { applies: true as const, target, project, direct, processes, rejected };
+  };
+  const override = targetOverride(ctx.env);
   if (hasTargetOverride(override)) {
     const target = targetFromEnv(override);
-    logger.debug(4, `Found ${TARGET_VARIABLE}=${override}`);
-    const { reload, direct } = switches();
+    logger.debug.subprocess(`Found ${TARGET_VARIABLE}=${override}`);
+    const reload = liveReloadEnabled(ctx.env);
+    const direct = directEnabled(ctx.env);
     // Direct starts depend on what Poetry installs, so they read the project too.
     const project = direct ? await ctx.loadPyProject() : null;
-    return { applies: true, target, project, reload, direct };
+    return { ...resolved(target, project, direct), reload };
   }
-  if (override !== undefined) {
-    logger.warn(`${TARGET_VARIABLE} is set but blank, so it is ignored; pyproject.toml decides`);
-  }
+  if (override !== undefined) logger.warn(blankTargetWarning());
   const project = await ctx.loadPyProject();
-  if (project === null) {
-    return {
-      applies: false,
-      reason: `No pyproject.toml in the app directory and ${TARGET_VARIABLE} is not set; ` +
-        `add a pyproject.toml with a [project.scripts] entry or set ${TARGET_VARIABLE}`,
-    };
-  }
-  for (const name of project.conflicts) {
-    logger.warn(
-      `pyproject.toml declares script "${name}" in both [project.scripts] and [tool.poetry.scripts]; ` +
-        `the [project.scripts] entry wins (as in Poetry), remove the other`,
-    );
-  }
-  for (const name of project.fileScripts) {
-    logger.debug(
-      4,
-      `Skipping [tool.poetry.scripts] "${name}": type = "file" scripts are not start targets`,
-    );
-  }
+  if (project === null) return { applies: false, reason: noPyProject() };
+  for (const name of project.conflicts) logger.warn(conflictWarning(name));
+  for (const name of project.fileScripts) logger.debug.subprocess(fileScriptNote(name));
   const chosen = targetFromScripts(project);
   if ("reason" in chosen) return { applies: false, reason: chosen.reason };
-  logger.debug(4, `Found pyproject.toml script=${chosen.argv.join(" ")}`);
-  return { applies: true, target: chosen, project, ...switches() };
+  logger.debug.subprocess(`Found pyproject.toml script=${chosen.argv.join(" ")}`);
+  const reload = liveReloadEnabled(ctx.env);
+  return { ...resolved(chosen, project, directEnabled(ctx.env)), reload };
 }

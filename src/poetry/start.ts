@@ -15,24 +15,8 @@
  *
  * @module
  */
-import { boolVariable } from "../paketo/parse_bool.ts";
+import { DIRECT_VARIABLE, TARGET_VARIABLE } from "./config.ts";
 import type { PyProject, Script } from "./pyproject.ts";
-import type { Resolved } from "./resolve.ts";
-import { extraScripts, TARGET_VARIABLE } from "./target.ts";
-
-/** The environment variable that starts processes without `poetry run`. */
-export const DIRECT_VARIABLE = "BP_POETRY_RUN_DIRECT";
-
-/**
- * Reads `BP_POETRY_RUN_DIRECT` with Go `strconv.ParseBool` semantics (unset = off).
- *
- * @param value The variable's value.
- * @returns Whether processes start without `poetry run` where they can.
- * @throws {BuildpackError} `failed to parse BP_POETRY_RUN_DIRECT value X: …; set it to true or false`.
- */
-export function directEnabled(value: string | undefined): boolean {
-  return boolVariable(DIRECT_VARIABLE, value, "set it to true or false");
-}
 
 /** How one process starts, and what to warn about. */
 export type StartMode =
@@ -129,75 +113,4 @@ export function startMode(name: string, project: PyProject | null, direct: boole
     };
   }
   return { via: "poetry", reason: viaPoetry };
-}
-
-/** A process to launch: its type, the words it runs, and how it starts. */
-export interface PlannedProcess {
-  /** The process type (`web` for the target). */
-  readonly type: string;
-  /** The program and its arguments (what follows `poetry run`). */
-  readonly argv: readonly string[];
-  /** How it starts. */
-  readonly start: StartMode;
-}
-
-/**
- * Plans how each process starts: `web` for the target, then one process per
- * extra script.
- *
- * @param web The target's words.
- * @param extras The extra scripts that get process types of their own.
- * @param project The project (`null` when not read).
- * @param direct Whether `BP_POETRY_RUN_DIRECT` is on.
- * @returns The processes in order, `web` first.
- */
-export function planProcesses(
-  web: readonly string[],
-  extras: readonly Script[],
-  project: PyProject | null,
-  direct: boolean,
-): PlannedProcess[] {
-  return [
-    { type: "web", argv: web, start: startMode(web[0] ?? "", project, direct) },
-    ...extras.map((s) => ({
-      type: s.name,
-      argv: [s.name],
-      start: startMode(s.name, project, direct),
-    })),
-  ];
-}
-
-/**
- * The processes a resolved target gives: `web`, then the extra scripts.
- *
- * @param r The resolution.
- * @returns The planned processes.
- */
-export function plannedProcesses(r: Resolved): PlannedProcess[] {
-  return planProcesses(
-    r.target.argv,
-    extraScripts(r.project, r.target).accepted,
-    r.project,
-    r.direct,
-  );
-}
-
-/**
- * Tells whether any process that is kept (one that can start) needs Poetry at launch.
- *
- * @param processes The planned processes.
- * @param project The project (`null` when not read).
- * @returns `true` when a kept process starts through `poetry run`, or runs
- * `poetry` itself (a `BP_POETRY_RUN_TARGET` such as `poetry run web`; a
- * script named `poetry` is the project's own console script, not Poetry).
- */
-export function needsPoetryAtLaunch(
-  processes: readonly PlannedProcess[],
-  project: PyProject | null,
-): boolean {
-  const isScript = (name: string) => project?.scripts.some((s) => s.name === name) ?? false;
-  return processes.some((p) =>
-    p.start.via === "poetry" ||
-    (p.start.via === "direct" && p.argv[0] === "poetry" && !isScript("poetry"))
-  );
 }

@@ -6,13 +6,12 @@
 import type { PyProject, Script } from "./pyproject.ts";
 import { BuildpackError } from "../cnb/errors.ts";
 import { isProcessType } from "../cnb/process_type.ts";
+import { unusableText } from "../cnb/argument_text.ts";
 import { ShellWordsError, splitShellWords } from "./shell_words.ts";
+import { TARGET_VARIABLE } from "./config.ts";
 
 /** Script names preferred, in order, when a project has several. */
 export const CONVENTIONAL_NAMES = ["web", "start", "serve", "server"] as const;
-
-/** The environment variable that overrides the target. */
-export const TARGET_VARIABLE = "BP_POETRY_RUN_TARGET";
 
 /** Why a target was chosen. */
 export type TargetSource = "env" | "single-script" | "conventional-name";
@@ -25,27 +24,6 @@ export interface Target {
   readonly source: TargetSource;
   /** The script, when the target is a pyproject.toml script. */
   readonly script?: Script;
-}
-
-/**
- * What makes text unusable in a process's argv: a NUL character (`execve`
- * cannot pass it) or a lone surrogate (not Unicode text, so not UTF-8 in
- * launch.toml).
- *
- * @example Usage
- * ```ts
- * import { unusableText } from "./target.ts";
- * unusableText("web\u0000x"); // "a NUL character at position 4"
- * ```
- *
- * @param text The text.
- * @returns What is wrong, or `undefined` when it can be an argument.
- */
-export function unusableText(text: string): string | undefined {
-  const nul = text.indexOf("\0");
-  if (nul >= 0) return `a NUL character at position ${nul + 1}`;
-  if (!text.isWellFormed()) return "a lone surrogate (it is not Unicode text)";
-  return undefined;
 }
 
 /**

@@ -26,9 +26,12 @@ function context(
   const ctx: PoetryBuildContext = {
     appDir: "/workspace",
     buildpack: INFO,
-    target: () => opts.target,
-    liveReload: () => opts.liveReload,
-    direct: () => opts.direct,
+    env: (name: string) =>
+      ({
+        BP_POETRY_RUN_TARGET: opts.target,
+        BP_LIVE_RELOAD_ENABLED: opts.liveReload,
+        BP_POETRY_RUN_DIRECT: opts.direct,
+      } as Record<string, string | undefined>)[name],
     logger: rec.logger,
     loadPyProject: (): Promise<PyProject | null> => {
       loads++;

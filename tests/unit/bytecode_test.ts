@@ -1,12 +1,10 @@
 import assert from "node:assert/strict";
 import { BuildpackError } from "../../src/cnb/errors.ts";
-import {
-  bytecodeEnabled,
-  runImageEnv,
-  startedCommands as started,
-} from "../../src/poetry/bytecode.ts";
+import { runImageEnv, startedCommands as started } from "../../src/poetry/bytecode.ts";
+import { bytecodeEnabled as enabled } from "../../src/poetry/config.ts";
 import type { PyProject } from "../../src/poetry/pyproject.ts";
 
+const bytecodeEnabled = (value: string | undefined) => enabled(() => value);
 const startedCommands = (argv: string[], project: PyProject | null) =>
   started(argv, project).map((c) => c.argv);
 import { parsePyProject } from "../../src/poetry/pyproject.ts";

@@ -113,9 +113,9 @@ Deno.test("isDebugLevel() is case-insensitive DEBUG only", () => {
 Deno.test("Scribe.launchProcesses() aligns commands in one column like scribe", () => {
   const { logger, out } = recordingLogger();
   logger.launchProcesses([
-    { type: "reload-web", command: "watchexec", args: ["--", "x"], default: true },
-    { type: "web", command: "poetry", args: ["run", "x"], default: false },
-    { type: "worker", command: "poetry", args: ["run", "w"], default: false },
+    { type: processType("reload-web"), command: "watchexec", args: ["--", "x"], default: true },
+    { type: processType("web"), command: "poetry", args: ["run", "x"], default: false },
+    { type: processType("worker"), command: "poetry", args: ["run", "w"], default: false },
   ]);
   assert.equal(
     out(),

@@ -15,9 +15,12 @@ function context(opts: {
   const { logger, err, out } = recordingLogger(true);
   let loads = 0;
   return {
-    target: () => opts.target,
-    liveReload: () => opts.liveReload,
-    direct: () => opts.direct,
+    env: (name: string) =>
+      ({
+        BP_POETRY_RUN_TARGET: opts.target,
+        BP_LIVE_RELOAD_ENABLED: opts.liveReload,
+        BP_POETRY_RUN_DIRECT: opts.direct,
+      } as Record<string, string | undefined>)[name],
     logger,
     loadPyProject: (): Promise<PyProject | null> => {
       loads++;

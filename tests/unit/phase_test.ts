@@ -65,7 +65,6 @@ Deno.test("choosePhase() falls back to argv[0]'s basename (API 0.7, hand runs)",
   assert.deepEqual(await choosePhase(["/p", "/t"], env({}), argv0("/cnb/bp/1.0/bin/detect")), {
     phase: "detect",
     args: ["/p", "/t"],
-    argv0: "/cnb/bp/1.0/bin/detect",
   });
   assert.equal(
     (await choosePhase(["/l", "/p", "/b"], env({}), argv0("build"))).phase,

@@ -170,26 +170,21 @@ Deno.test("parsePyProject() rejects a no-break space before a header instead of 
   assert.throws(() => parsePyProject(text), /^BuildpackError: pyproject\.toml:3:\d+: /);
 });
 
-Deno.test("parsePyProject() keeps the file's order for integer-like script names", () => {
+Deno.test("parsePyProject() keeps the file's order, but integer-like names first in numeric order", () => {
   assert.deepEqual(names(`[project.scripts]\nweb = "a:b"\n"2" = "a:c"\n"1" = "a:d"\n`), [
-    "web",
-    "2",
     "1",
+    "2",
+    "web",
   ]);
   assert.deepEqual(
     names(`[project]\nscripts = { b = "x:y", "10" = "x:z", a = "x:w", "3" = "x:v" }\n`),
-    [
-      "b",
-      "10",
-      "a",
-      "3",
-    ],
+    ["3", "10", "b", "a"],
   );
   assert.deepEqual(
     names(
       `project.scripts.z = "a:b"\nproject.scripts."7" = "a:c"\n[tool.poetry.scripts."5"]\ncallable = "a:d"\n[tool.poetry.scripts.q]\ncallable = "a:e"\n`,
     ),
-    ["z", "7", "5", "q"],
+    ["7", "z", "5", "q"],
   );
 });
 

@@ -1,13 +1,9 @@
 import assert from "node:assert/strict";
 import { BuildpackError } from "../../src/cnb/errors.ts";
 import { parsePyProject, type PyProject } from "../../src/poetry/pyproject.ts";
-import {
-  directEnabled,
-  isInstalled,
-  needsPoetryAtLaunch,
-  planProcesses,
-  startMode,
-} from "../../src/poetry/start.ts";
+import { directEnabled as readDirect } from "../../src/poetry/config.ts";
+import { needsPoetryAtLaunch, planProcesses } from "../../src/poetry/processes.ts";
+import { isInstalled, startMode } from "../../src/poetry/start.ts";
 
 const PKG = `[project]\nname = "a"\n`;
 const NO_PKG = `[tool.poetry]\npackage-mode = false\n`;
@@ -15,6 +11,7 @@ const NO_PKG = `[tool.poetry]\npackage-mode = false\n`;
 /** The project's scripts after the first (the extra process types' scripts). */
 const rest = (p: PyProject) => p.scripts.slice(1);
 const py = (text: string) => parsePyProject(text);
+const directEnabled = (value: string | undefined) => readDirect(() => value);
 
 Deno.test("directEnabled() reads Go ParseBool values; unset is false", () => {
   assert.equal(directEnabled(undefined), false);

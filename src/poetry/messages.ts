@@ -1,0 +1,164 @@
+/**
+ * What the phases tell the user: warnings, why a process cannot start, and
+ * the INFO lines explaining the chosen start command. One line each, naming
+ * the file or variable, what is wrong and what to do.
+ *
+ * @module
+ */
+import { DIRECT_VARIABLE, TARGET_VARIABLE } from "./config.ts";
+import type { PlannedProcess } from "./processes.ts";
+import type { PyProject, Script } from "./pyproject.ts";
+import { quoteShellWords } from "./shell_words.ts";
+import { CONVENTIONAL_NAMES, type Target } from "./target.ts";
+
+/**
+ * Detect's reason when there is nothing to read.
+ *
+ * @returns The message.
+ */
+export function noPyProject(): string {
+  return `No pyproject.toml in the app directory and ${TARGET_VARIABLE} is not set; ` +
+    `add a pyproject.toml with a [project.scripts] entry or set ${TARGET_VARIABLE}`;
+}
+
+/**
+ * The warning for a blank `BP_POETRY_RUN_TARGET`.
+ *
+ * @returns The message.
+ */
+export function blankTargetWarning(): string {
+  return `${TARGET_VARIABLE} is set but blank, so it is ignored; pyproject.toml decides`;
+}
+
+/**
+ * The warning for a script declared in both tables.
+ *
+ * @param name The script.
+ * @returns The message.
+ */
+export function conflictWarning(name: string): string {
+  return `pyproject.toml declares script "${name}" in both [project.scripts] and [tool.poetry.scripts]; ` +
+    `the [project.scripts] entry wins (as in Poetry), remove the other`;
+}
+
+/**
+ * The debug line for a `type = "file"` script.
+ *
+ * @param name The script.
+ * @returns The message.
+ */
+export function fileScriptNote(name: string): string {
+  return `Skipping [tool.poetry.scripts] "${name}": type = "file" scripts are not start targets`;
+}
+
+/**
+ * The warning for a script whose name cannot be a process type.
+ *
+ * @param script The script.
+ * @returns The message.
+ */
+export function rejectedScriptWarning(script: Script): string {
+  return `pyproject.toml script "${script.name}" gets no process type of its own: a type must match ` +
+    `^[A-Za-z0-9._-]+$ and not be web or reload-web; rename it to run it as a separate process`;
+}
+
+/** `pyproject.toml [table] "name"` for a script, else the process's program. */
+function describe(p: PlannedProcess, project: PyProject | null): string {
+  const script = project?.scripts.find((s) => s.name === p.argv[0]);
+  return script === undefined
+    ? `"${p.argv[0]}"`
+    : `pyproject.toml [${script.table}] "${script.name}"`;
+}
+
+function cannot(p: PlannedProcess, direct: boolean): string {
+  const reason = p.start.via === "none" ? p.start.reason : "";
+  return `cannot be started${direct ? " directly or" : ""} by poetry run: ${reason}`;
+}
+
+/**
+ * Build's error when `web` cannot start.
+ *
+ * @param p The process.
+ * @param project The project.
+ * @param direct Whether `BP_POETRY_RUN_DIRECT` is on.
+ * @returns The message.
+ */
+export function webCannotStart(
+  p: PlannedProcess,
+  project: PyProject | null,
+  direct: boolean,
+): string {
+  return `${describe(p, project)} ${cannot(p, direct)}`;
+}
+
+/**
+ * Build's warning when an extra process cannot start, and is left out.
+ *
+ * @param p The process.
+ * @param project The project.
+ * @param direct Whether `BP_POETRY_RUN_DIRECT` is on.
+ * @returns The message.
+ */
+export function processDropped(
+  p: PlannedProcess,
+  project: PyProject | null,
+  direct: boolean,
+): string {
+  return `${describe(p, project)} gets no process type: it ${cannot(p, direct)}`;
+}
+
+/**
+ * The INFO line after the process table: the start command, and why this one.
+ *
+ * @param target The target.
+ * @param project The project.
+ * @param web The web process.
+ * @returns The line.
+ */
+export function explainTarget(
+  target: Target,
+  project: PyProject | null,
+  web: PlannedProcess,
+): string {
+  const words = quoteShellWords(target.argv);
+  const command = web.start.via === "direct" ? words : `poetry run ${words}`;
+  const script = target.script;
+  switch (target.source) {
+    case "env":
+      return `Start command ${command} comes from ${TARGET_VARIABLE}`;
+    case "single-script":
+      return `Start command ${command} runs the only script in pyproject.toml [${script?.table}]`;
+    case "conventional-name":
+      return `Start command ${command} runs "${script?.name}" from pyproject.toml [${script?.table}], ` +
+        `the first of ${CONVENTIONAL_NAMES.join(", ")} among ${project?.scripts.length} scripts; ` +
+        `set ${TARGET_VARIABLE} to choose another`;
+  }
+}
+
+/**
+ * The INFO line with `BP_POETRY_RUN_DIRECT`: which processes start directly,
+ * which keep `poetry run`, and why.
+ *
+ * @param planned The processes that are kept.
+ * @param reload Whether live reload is on (`web` is then `reload-web` and `web`).
+ * @returns The line.
+ */
+export function explainDirect(planned: readonly PlannedProcess[], reload: boolean): string {
+  const types = (p: PlannedProcess) =>
+    reload && p.type === "web" ? ["reload-web", "web"] : [p.type];
+  const direct = planned.filter((p) => p.start.via === "direct").flatMap(types);
+  const parts: string[] = [];
+  if (direct.length > 0) {
+    parts.push(
+      `${direct.join(", ")} start${
+        direct.length === 1 ? "s" : ""
+      } directly (the venv's bin/ is first on the launch PATH)`,
+    );
+  }
+  for (const p of planned) {
+    if (p.start.via !== "poetry") continue;
+    const t = types(p);
+    parts.push(`${t.join(", ")} keep${t.length === 1 ? "s" : ""} poetry run: ${p.start.reason}`);
+  }
+  return `${DIRECT_VARIABLE}: ${parts.join("; ")}`;
+}
