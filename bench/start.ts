@@ -43,6 +43,7 @@ import {
   type Suite,
 } from "../tests/e2e/harness.ts";
 import { REPO_ROOT } from "../tests/_helpers.ts";
+import { version } from "../scripts/versions.ts";
 
 const EXAMPLE = join(REPO_ROOT, "examples", "default_app");
 
@@ -148,7 +149,11 @@ function report(title: string, series: Series, overheadMs = 0): Record<string, S
 async function hostBench(runs: number): Promise<Record<string, unknown>> {
   const reason = missingTools();
   if (reason !== undefined) throw new Error(`${reason} (needed for the host measurement)`);
-  console.log(`Building the example app 4 times through lifecycle v0.21.17 (tools: ${TOOLS_DIR})`);
+  console.log(
+    `Building the example app 4 times through lifecycle v${
+      version("LIFECYCLE")
+    } (tools: ${TOOLS_DIR})`,
+  );
   const builds = new Map<Variant, Build>();
   const compile: Record<string, number | undefined> = {};
   try {

@@ -15,12 +15,13 @@ repo=$(cd "$(dirname "$0")/.." && pwd)
 mode=${1:-integration}
 case "$mode" in integration|e2e) ;; *) echo "usage: $0 [e2e]" >&2; exit 2;; esac
 
-LIFECYCLE_VERSION=0.21.17
-PACK_VERSION=0.38.2
-POETRY_VERSION=2.5.1
-CPYTHON_VERSION=3.11.7
-WATCHEXEC_VERSION=2.3.2
-DEBIAN_SUITE=bookworm
+# shellcheck source=../versions.env
+. "$repo/versions.env"
+LIFECYCLE_VERSION=$LIFECYCLE
+PACK_VERSION=$PACK
+POETRY_VERSION=$POETRY
+CPYTHON_VERSION=$CPYTHON
+WATCHEXEC_VERSION=$WATCHEXEC
 
 tools=${POETRY_RUN_TOOLS_DIR:-/var/cache/poetry-run-tools}
 if ! mkdir -p "$tools" 2>/dev/null || [ ! -w "$tools" ]; then tools="$repo/.tools"; mkdir -p "$tools"; fi
@@ -41,7 +42,7 @@ go_build() { # module dir, output, package, ldflags
 }
 
 install_lifecycle() {
-  # `go install …@v0.21.17` is refused by the Go proxy here; tools/lifecycle builds the same
+  # `go install …@v$LIFECYCLE` is refused by the Go proxy here; tools/lifecycle builds the same
   # module versions with a stand-in for kaniko (see tools/lifecycle/README.md). Static, so the
   # same binaries run on the host and in the Debian images.
   local ld="-s -w -X github.com/buildpacks/lifecycle/cmd.Version=$LIFECYCLE_VERSION"
@@ -100,6 +101,12 @@ install_pack() {
     "-s -w -X github.com/buildpacks/pack/pkg/client.Version=$PACK_VERSION"
 }
 
+toml_list() { # words -> "a", "b"
+  local out="" w
+  for w in "$@"; do out="${out:+$out, }\"$w\""; done
+  printf '%s' "$out"
+}
+
 install_lifecycle_archive() {
   # What `pack builder create` takes as [lifecycle] uri: lifecycle.toml and lifecycle/ with the
   # binaries and the phase symlinks (the layout of the lifecycle's release archives).
@@ -114,10 +121,10 @@ install_lifecycle_archive() {
 [apis]
 [apis.buildpack]
   deprecated = []
-  supported = ["0.7", "0.8", "0.9", "0.10", "0.11", "0.12"]
+  supported = [$(toml_list $BUILDPACK_APIS)]
 [apis.platform]
   deprecated = []
-  supported = ["0.7", "0.8", "0.9", "0.10", "0.11", "0.12", "0.13", "0.14", "0.15"]
+  supported = [$(toml_list $PLATFORM_APIS)]
 
 [api]
   platform = "0.7"

@@ -3,15 +3,16 @@
  * `--runtime deno` packages: pinned per architecture with its integrity
  * hash, cached, and verified on every use.
  *
- * npm has `@deno/linux-x64-glibc@2.9.6`, but `@deno/linux-arm64-glibc` only up
- * to 2.9.5 (the `deno@2.9.6` package names an arm64 2.9.6 that the registry
- * does not have), so arm64 packages carry Deno 2.9.5.
+ * The versions are versions.env's `DENO` and `DENO_ARM64` (npm's
+ * `@deno/linux-arm64-glibc` stops at 2.9.5); the integrity hashes are pinned
+ * here beside them, and tests/unit/versions_test.ts checks the two agree.
  *
  * @module
  */
 import { gunzipSync } from "node:zlib";
 import { join } from "node:path";
 import { readTarFile } from "./tar.ts";
+import { version } from "../versions.ts";
 
 /** One pinned npm package holding a Deno CLI executable (`package/deno`). */
 export interface DenoCliPin {
@@ -23,20 +24,28 @@ export interface DenoCliPin {
   readonly integrity: string;
 }
 
+/** The integrity of each pinned Deno CLI package, by `name@version` (the registry's `dist.integrity`). */
+export const DENO_CLI_INTEGRITY: Readonly<Record<string, string>> = {
+  "@deno/linux-x64-glibc@2.9.6":
+    "sha512-3md4TKLCuzsLDmfOoC5KN7NAZaxSVkMgm64vg6foD00JBADCpYS2/5QqXfzgnP5ZQz3iLP9vBQJtEgc116OAoQ==",
+  "@deno/linux-arm64-glibc@2.9.5":
+    "sha512-IuYjsz9PGl7CJcNXMuN27KNDB8Q40brK3SG3l+TXMDVW61ZKwcn0fQHBHnXFiiygEwI8by/fKnASEluhZB1atw==",
+};
+
+function pin(name: string, v: string): DenoCliPin {
+  const integrity = DENO_CLI_INTEGRITY[`${name}@${v}`];
+  if (integrity === undefined) {
+    throw new Error(
+      `No integrity is pinned for ${name}@${v} (versions.env): add it to DENO_CLI_INTEGRITY`,
+    );
+  }
+  return { name, version: v, integrity };
+}
+
 /** The Deno CLI per target, as published on npm. */
 export const DENO_CLI: Readonly<Record<string, DenoCliPin>> = {
-  "linux/amd64": {
-    name: "@deno/linux-x64-glibc",
-    version: "2.9.6",
-    integrity:
-      "sha512-3md4TKLCuzsLDmfOoC5KN7NAZaxSVkMgm64vg6foD00JBADCpYS2/5QqXfzgnP5ZQz3iLP9vBQJtEgc116OAoQ==",
-  },
-  "linux/arm64": {
-    name: "@deno/linux-arm64-glibc",
-    version: "2.9.5",
-    integrity:
-      "sha512-IuYjsz9PGl7CJcNXMuN27KNDB8Q40brK3SG3l+TXMDVW61ZKwcn0fQHBHnXFiiygEwI8by/fKnASEluhZB1atw==",
-  },
+  "linux/amd64": pin("@deno/linux-x64-glibc", version("DENO")),
+  "linux/arm64": pin("@deno/linux-arm64-glibc", version("DENO_ARM64")),
 };
 
 /**

@@ -7,9 +7,10 @@
  */
 import { join } from "node:path";
 import { fileArch } from "./elf.ts";
+import { version } from "../versions.ts";
 
-/** Deno's version: the denort runtime must match it. */
-export const DENO_VERSION = "2.9.6";
+/** Deno's version (versions.env): the denort runtime must match it. */
+export const DENO_VERSION: string = version("DENO");
 
 /** Supported targets and their Rust triples. */
 export const TRIPLES: Readonly<Record<string, string>> = {
@@ -31,7 +32,7 @@ const archOf = (target: string) => target.split("/")[1] as string;
  * @param target E.g. `linux/arm64`.
  * @param engine `v8` or `quickjs`.
  * @param env Environment lookup.
- * @returns `$DENO_DIR/dl/release/v2.9.6/denort[-quickjs]-<triple>.zip`.
+ * @returns `$DENO_DIR/dl/release/v<DENO_VERSION>/denort[-quickjs]-<triple>.zip`.
  */
 export function denortCachePath(
   target: string,

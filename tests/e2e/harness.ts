@@ -14,6 +14,7 @@
  */
 import { join } from "node:path";
 import { REPO_ROOT, testNeedingTools } from "../_helpers.ts";
+import { version } from "../../scripts/versions.ts";
 import { PROVIDERS, TOOLS_DIR, writeProvider } from "../integration/lifecycle.ts";
 
 const E2E_DIR = join(TOOLS_DIR, "e2e");
@@ -213,20 +214,23 @@ async function setUp(): Promise<Suite> {
     await importImage(docker, join(E2E_DIR, "run.tar"), RUN_IMAGE);
     await importImage(docker, join(E2E_DIR, "build.tar"), BUILD_IMAGE);
   });
-  await timed("pack builder create (lifecycle v0.21.17 from a local archive)", async () => {
-    const config = join(root, "builder.toml");
-    await Deno.writeTextFile(
-      config,
-      `description = "poetry-run end-to-end builder"\n` +
-        `[stack]\n  id = "${STACK_ID}"\n  build-image = "${BUILD_IMAGE}"\n  run-image = "${RUN_IMAGE}"\n` +
-        `[build]\n  image = "${BUILD_IMAGE}"\n[run]\n[[run.images]]\n  image = "${RUN_IMAGE}"\n` +
-        `[lifecycle]\n  uri = "${join(E2E_DIR, "lifecycle.tgz")}"\n`,
-    );
-    must(
-      "pack builder create",
-      await pack(["builder", "create", BUILDER, "--config", config, "--pull-policy", "never"]),
-    );
-  });
+  await timed(
+    `pack builder create (lifecycle v${version("LIFECYCLE")} from a local archive)`,
+    async () => {
+      const config = join(root, "builder.toml");
+      await Deno.writeTextFile(
+        config,
+        `description = "poetry-run end-to-end builder"\n` +
+          `[stack]\n  id = "${STACK_ID}"\n  build-image = "${BUILD_IMAGE}"\n  run-image = "${RUN_IMAGE}"\n` +
+          `[build]\n  image = "${BUILD_IMAGE}"\n[run]\n[[run.images]]\n  image = "${RUN_IMAGE}"\n` +
+          `[lifecycle]\n  uri = "${join(E2E_DIR, "lifecycle.tgz")}"\n`,
+      );
+      must(
+        "pack builder create",
+        await pack(["builder", "create", BUILDER, "--config", config, "--pull-policy", "never"]),
+      );
+    },
+  );
   const buildpackage = await timed(
     "deno task package --runtime deno (.cnb with pack)",
     async () => {
