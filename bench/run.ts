@@ -4,14 +4,25 @@
  * in-process parsing cost by input size and peak RSS. Prints a table and writes
  * `bench/results.json`. No timing assertions: goals are reported met / not met.
  *
+ * The production paths run as the lifecycle runs a phase in a new build
+ * container: `HOME` a new empty directory and no `DENO_DIR`, so Deno finds no
+ * cache. The paths from source keep the developer's cache (they need the npm
+ * packages).
+ *
  * @module
  */
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { phaseDenoArgs, REPO_ROOT } from "../scripts/phase_command.ts";
-import { bundleArgs, packageBuildpack } from "../scripts/package.ts";
+import { packageBuildpack } from "../scripts/package.ts";
+import { bundleArgs } from "../scripts/package/deno_commands.ts";
+import { entryScript } from "../scripts/package/entry_script.ts";
+import { phasePermissionFlags } from "../scripts/package/permissions.ts";
 import { parsePyProject } from "../src/poetry/pyproject.ts";
 import { targetFromScripts } from "../src/poetry/target.ts";
+import { must, output } from "../tests/_harness/command.ts";
+import { type Layout, lifecycleLayout } from "../tests/_harness/layout.ts";
+import { phaseEnv } from "../tests/_harness/phase.ts";
 
 /** min / median / max in milliseconds. */
 export interface Stats {
@@ -38,16 +49,33 @@ export function stats(samples: readonly number[]): Stats {
   return { min: s[0] as number, median, max: s[s.length - 1] as number };
 }
 
-const ENV_BASE = (): Record<string, string> => ({
-  PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin",
-  ...(Deno.env.get("HOME") ? { HOME: Deno.env.get("HOME") as string } : {}),
-  ...(Deno.env.get("DENO_DIR") ? { DENO_DIR: Deno.env.get("DENO_DIR") as string } : {}),
-});
+/**
+ * A pyproject.toml of about `bytes` bytes: two scripts, then a large table.
+ *
+ * @param bytes The size wanted.
+ * @returns The text.
+ */
+export function generatedPyProject(bytes: number): string {
+  const head =
+    `[project]\nname = "gen"\nversion = "1.0.0"\n\n[project.scripts]\nweb = "gen.app:main"\nworker = "gen.w:main"\n\n[tool.gen]\n`;
+  const lines: string[] = [head];
+  let size = head.length;
+  for (let i = 0; size < bytes; i++) {
+    const line = `key${i} = { version = "^1.${i % 50}", extras = ["a", "b"], optional = ${
+      i % 2 === 0
+    } }\n`;
+    lines.push(line);
+    size += line.length;
+  }
+  return lines.join("");
+}
+
+/** Start-up over the floor a production phase may cost, cold (ms). */
+const GOAL_MS = 3;
 
 /**
- * Times one run of a command. `cold`: as in a new build container, where the
- * lifecycle runs every phase: `HOME` a new empty directory and no `DENO_DIR`,
- * so Deno finds no cache (made before the clock starts, removed after).
+ * Times one run of a command. `cold`: as in a new build container (a new
+ * empty HOME, made before the clock starts, and no `DENO_DIR`).
  */
 async function timeRun(
   cmd: string,
@@ -82,70 +110,6 @@ async function timeRun(
   }
 }
 
-async function peakRssKb(
-  args: string[],
-  cwd: string,
-  env: Record<string, string>,
-): Promise<number> {
-  const out = await new Deno.Command("/usr/bin/time", {
-    args: ["-f", "%M", Deno.execPath(), ...args],
-    cwd,
-    env,
-    clearEnv: true,
-    stdout: "null",
-    stderr: "piped",
-  }).output();
-  const lines = new TextDecoder().decode(out.stderr).trim().split("\n");
-  return Number(lines[lines.length - 1]);
-}
-
-interface Workspace {
-  root: string;
-  platform: string;
-  plan: string;
-  layers: string;
-}
-
-async function workspace(): Promise<Workspace> {
-  const root = await Deno.makeTempDir({ prefix: "poetry-run-bench-" });
-  const ws = {
-    root,
-    platform: join(root, "platform"),
-    plan: join(root, "plan.toml"),
-    layers: join(root, "layers"),
-  };
-  await Deno.mkdir(join(ws.platform, "env"), { recursive: true });
-  await Deno.mkdir(ws.layers);
-  return ws;
-}
-
-function phaseArgs(phase: "detect" | "build", ws: Workspace): string[] {
-  return phase === "detect"
-    ? [...phaseDenoArgs(), "detect", ws.platform, ws.plan]
-    : [...phaseDenoArgs(), "build", ws.layers, ws.platform, ws.plan];
-}
-
-/**
- * A pyproject.toml of about `bytes` bytes: two scripts, then a large table.
- *
- * @param bytes The size wanted.
- * @returns The text.
- */
-export function generatedPyProject(bytes: number): string {
-  const head =
-    `[project]\nname = "gen"\nversion = "1.0.0"\n\n[project.scripts]\nweb = "gen.app:main"\nworker = "gen.w:main"\n\n[tool.gen]\n`;
-  const lines: string[] = [head];
-  let size = head.length;
-  for (let i = 0; size < bytes; i++) {
-    const line = `key${i} = { version = "^1.${i % 50}", extras = ["a", "b"], optional = ${
-      i % 2 === 0
-    } }\n`;
-    lines.push(line);
-    size += line.length;
-  }
-  return lines.join("");
-}
-
 /** A whole-process case: how to run it once (returns ms), and the floor it is compared with. */
 interface Case {
   readonly name: string;
@@ -154,12 +118,172 @@ interface Case {
   readonly note?: string;
 }
 
+/** One row of the results table. */
+interface Row {
+  readonly name: string;
+  readonly stats: Stats;
+  readonly note: string;
+}
+
+const EXAMPLE = join(REPO_ROOT, "examples", "default_app");
+const FLOOR = "floor: empty program, same flags";
+const COLD_FLOOR = "floor: empty program, same flags, cold";
+const DENO_FLOOR = "floor: --runtime deno script, empty program";
+
+/** The phase's inputs as the lifecycle gives them (Buildpack API 0.8+, or 0.7: arguments only). */
+function lifecycleEnv(
+  phase: "detect" | "build",
+  ws: Layout,
+  api07 = false,
+): Record<string, string> {
+  const base = { ...phaseEnv(), CNB_BUILDPACK_DIR: REPO_ROOT };
+  if (api07) return base;
+  return phase === "detect"
+    ? { ...base, CNB_PLATFORM_DIR: ws.platform, CNB_BUILD_PLAN_PATH: ws.detectPlan }
+    : {
+      ...base,
+      CNB_PLATFORM_DIR: ws.platform,
+      CNB_LAYERS_DIR: ws.layers,
+      CNB_BP_PLAN_PATH: ws.buildPlan,
+    };
+}
+
+/** The phase's positional arguments. */
+const inputs = (phase: "detect" | "build", ws: Layout) =>
+  phase === "detect" ? [ws.platform, ws.detectPlan] : [ws.layers, ws.platform, ws.buildPlan];
+
+/** From source: `deno run -P=phase src/main.ts <phase> …`, for three apps. */
+function sourceCases(ws: Layout): Case[] {
+  const floorArgs = [...phaseDenoArgs().slice(0, -1), join(REPO_ROOT, "bench", "floor.ts")];
+  const cases: Case[] = [
+    { name: FLOOR, run: () => timeRun(Deno.execPath(), floorArgs, ws.root, phaseEnv()) },
+    { name: COLD_FLOOR, run: () => timeRun(Deno.execPath(), floorArgs, ws.root, phaseEnv(), true) },
+  ];
+  const apps: [string, string, Record<string, string>][] = [
+    ["example app", EXAMPLE, {}],
+    ["300 dependencies", join(REPO_ROOT, "bench", "fixtures", "deps300"), {}],
+    ["BP_POETRY_RUN_TARGET", EXAMPLE, { BP_POETRY_RUN_TARGET: "gunicorn app:app" }],
+  ];
+  for (const [label, app, vars] of apps) {
+    for (const phase of ["detect", "build"] as const) {
+      const args = [...phaseDenoArgs(), phase, ...inputs(phase, ws)];
+      const env = { ...lifecycleEnv(phase, ws), ...vars };
+      cases.push({
+        name: `${phase}: ${label}`,
+        floor: FLOOR,
+        run: () => timeRun(Deno.execPath(), args, app, env),
+      });
+    }
+  }
+  return cases;
+}
+
 /**
- * Runs every case once to warm caches, then `n` rounds of every case in turn.
- *
- * @param cases The cases.
- * @param n Rounds.
- * @returns Stats per case name.
+ * The minified bundle both runtimes ship: as an argument-named phase, and
+ * through a `bin/detect` / `bin/build` symlink with the lifecycle's inputs
+ * (what a `denort` package does; a symlink to the deno executable gives the
+ * program the same argv[0], since no denort can be built here).
+ */
+async function bundleCases(ws: Layout): Promise<Case[]> {
+  const bundle = join(ws.root, "main.js");
+  must("deno bundle", await output(Deno.execPath(), bundleArgs(bundle)));
+  const runBundle = [...phaseDenoArgs().slice(0, -1), bundle];
+  const bin = join(ws.root, "bin");
+  await Deno.mkdir(bin);
+  const cases: Case[] = [];
+  for (const phase of ["detect", "build"] as const) {
+    await Deno.symlink(Deno.execPath(), join(bin, phase));
+    cases.push({
+      name: `${phase}: bundled, phase as argument`,
+      floor: COLD_FLOOR,
+      run: () =>
+        timeRun(
+          Deno.execPath(),
+          [...runBundle, phase, ...inputs(phase, ws)],
+          EXAMPLE,
+          lifecycleEnv(phase, ws),
+          true,
+        ),
+    });
+    const viaLink = [...runBundle, ...inputs(phase, ws)];
+    cases.push({
+      name: `${phase}: bundled, via bin/${phase} symlink`,
+      floor: COLD_FLOOR,
+      run: () => timeRun(join(bin, phase), viaLink, EXAMPLE, lifecycleEnv(phase, ws), true),
+    });
+    if (phase === "detect") {
+      cases.push({
+        name: `${phase}: bundled, via bin/${phase}, API 0.7 (argv0)`,
+        floor: COLD_FLOOR,
+        note: "node:process read for argv[0]",
+        run: () => timeRun(join(bin, phase), viaLink, EXAMPLE, lifecycleEnv(phase, ws, true), true),
+      });
+    }
+  }
+  return cases;
+}
+
+/** The real `--runtime deno` package's entry scripts, against the same script running an empty program. */
+async function packageCases(ws: Layout): Promise<Case[]> {
+  const pkg = await packageBuildpack(
+    {
+      version: "0.0.0",
+      output: join(ws.root, "pkg"),
+      targets: ["linux/amd64"],
+      runtime: "deno",
+      engine: "v8",
+      download: false,
+    },
+    { log: () => {}, pack: () => Promise.resolve(undefined) },
+  );
+  const target = join(pkg.dir, "linux", "amd64");
+  await Deno.writeTextFile(join(target, "lib", "empty.js"), "");
+  const floorScript = join(target, "bin", "floor");
+  await Deno.writeTextFile(
+    floorScript,
+    entryScript("detect", await phasePermissionFlags(), "empty.js"),
+    {
+      mode: 0o755,
+    },
+  );
+  const env = (phase: "detect" | "build") => ({
+    ...lifecycleEnv(phase, ws),
+    CNB_BUILDPACK_DIR: pkg.dir,
+  });
+  return [
+    {
+      name: DENO_FLOOR,
+      run: () => timeRun(floorScript, inputs("detect", ws), EXAMPLE, env("detect"), true),
+    },
+    ...(["detect", "build"] as const).map((phase) => ({
+      name: `${phase}: --runtime deno package, bin/${phase}`,
+      floor: DENO_FLOOR,
+      run: () => timeRun(join(pkg.dir, "bin", phase), inputs(phase, ws), EXAMPLE, env(phase), true),
+    })),
+  ];
+}
+
+/** `deno task phase detect`, which includes deno task's own start-up. */
+function taskCase(ws: Layout): Case {
+  const args = [
+    "task",
+    "-q",
+    "--config",
+    join(REPO_ROOT, "deno.json"),
+    "phase",
+    "detect",
+    ...inputs("detect", ws),
+  ];
+  return {
+    name: "detect via deno task phase",
+    note: "includes deno task start-up",
+    run: () => timeRun(Deno.execPath(), args, EXAMPLE, lifecycleEnv("detect", ws)),
+  };
+}
+
+/**
+ * Runs every case once to warm caches, then `n` rounds of every case in turn
+ * (so a shared machine's drift spreads over all of them).
  */
 async function roundRobin(cases: readonly Case[], n: number): Promise<Map<string, Stats>> {
   const samples = new Map<string, number[]>(cases.map((c) => [c.name, []]));
@@ -170,17 +294,65 @@ async function roundRobin(cases: readonly Case[], n: number): Promise<Map<string
   return new Map([...samples].map(([name, s]) => [name, stats(s)]));
 }
 
-/** One row of the results table. */
-interface Row {
-  readonly name: string;
-  readonly stats: Stats;
-  readonly note: string;
+function processRows(cases: readonly Case[], measured: Map<string, Stats>): Row[] {
+  return cases.map((c) => {
+    const s = measured.get(c.name) as Stats;
+    const base = c.floor === undefined ? undefined : measured.get(c.floor);
+    if (base === undefined) return { name: c.name, stats: s, note: c.note ?? "" };
+    const over = s.median - base.median;
+    const delta = `${over >= 0 ? "+" : ""}${over.toFixed(1)} ms over floor`;
+    // The goal is for what production runs: a packaged phase in a new build container.
+    const note = c.note !== undefined
+      ? `${delta}: ${c.note}`
+      : c.floor === FLOOR
+      ? `${delta} (from source, warm cache)`
+      : `${delta} (goal ≤ ${GOAL_MS}): ${over <= GOAL_MS ? "met" : "not met"}`;
+    return { name: c.name, stats: s, note };
+  });
+}
+
+/** In-process: parse a whole pyproject.toml and choose the target, by size. */
+function parseRows(n: number): { rows: Row[]; growth: number } {
+  const rows: Row[] = [];
+  const perMb: number[] = [];
+  for (
+    const [label, bytes] of [["1 KB", 1e3], ["100 KB", 1e5], ["1 MB", 1e6], ["10 MB", 1e7]] as const
+  ) {
+    const text = generatedPyProject(bytes);
+    const reps = bytes >= 1e7 ? Math.max(1, Math.min(n, 3)) : n;
+    const out: number[] = [];
+    for (let i = 0; i <= reps; i++) {
+      const t0 = performance.now();
+      const t = targetFromScripts(parsePyProject(text));
+      const ms = performance.now() - t0;
+      if ("reason" in t) throw new Error(t.reason);
+      if (i > 0) out.push(ms);
+    }
+    const s = stats(out);
+    perMb.push(s.median / (text.length / 1e6));
+    rows.push({
+      name: `parse whole file + choose, ${label}`,
+      stats: s,
+      note: `${(text.length / 1e6 / (s.median / 1000)).toFixed(1)} MB/s`,
+    });
+  }
+  return { rows, growth: (perMb[3] as number) / (perMb[2] as number) };
+}
+
+async function peakRssKb(phase: "detect" | "build", ws: Layout): Promise<number> {
+  const out = await new Deno.Command("/usr/bin/time", {
+    args: ["-f", "%M", Deno.execPath(), ...phaseDenoArgs(), phase, ...inputs(phase, ws)],
+    cwd: EXAMPLE,
+    env: lifecycleEnv(phase, ws),
+    clearEnv: true,
+    stdout: "null",
+    stderr: "piped",
+  }).output();
+  const lines = new TextDecoder().decode(out.stderr).trim().split("\n");
+  return Number(lines[lines.length - 1]);
 }
 
 const fmt = (n: number) => n.toFixed(2).padStart(8);
-
-/** Start-up over the floor a production phase may cost, cold (ms). */
-const GOAL_MS = 3;
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
@@ -192,262 +364,59 @@ async function main(): Promise<number> {
     console.error("usage: deno task bench [--iterations N] [--compare old.json]");
     return 2;
   }
-  const ws = await workspace();
-  const rows: Row[] = [];
-  try {
-    const apps: [string, string, Record<string, string>][] = [
-      ["example app", join(REPO_ROOT, "examples", "default_app"), {}],
-      ["300 dependencies", join(REPO_ROOT, "bench", "fixtures", "deps300"), {}],
-      ["BP_POETRY_RUN_TARGET", join(REPO_ROOT, "examples", "default_app"), {
-        BP_POETRY_RUN_TARGET: "gunicorn app:app",
-      }],
-    ];
-    const cnb = (w: Workspace) => ({ CNB_BUILDPACK_DIR: REPO_ROOT, CNB_PLATFORM_DIR: w.platform });
-    const example = join(REPO_ROOT, "examples", "default_app");
-    // Every process case is registered first, then all are run in rotation, once per
-    // iteration: slow drift of a shared machine spreads over all cases instead of
-    // landing between a floor measured first and a case measured later.
-    const cases: Case[] = [];
-    const add = (c: Case) => void cases.push(c);
-    const floorArgs = [...phaseDenoArgs().slice(0, -1), join(REPO_ROOT, "bench", "floor.ts")];
-    add({
-      name: "floor: empty program, same flags",
-      run: () => timeRun(Deno.execPath(), floorArgs, ws.root, ENV_BASE()),
-    });
-    const FLOOR = "floor: empty program, same flags";
-    // The production paths run as in a new build container: no Deno cache.
-    const COLD_FLOOR = "floor: empty program, same flags, cold";
-    add({
-      name: COLD_FLOOR,
-      run: () => timeRun(Deno.execPath(), floorArgs, ws.root, ENV_BASE(), true),
-    });
-    for (const [label, app, vars] of apps) {
-      for (const phase of ["detect", "build"] as const) {
-        const env = { ...ENV_BASE(), ...cnb(ws), ...vars };
-        add({
-          name: `${phase}: ${label}`,
-          floor: FLOOR,
-          run: () => timeRun(Deno.execPath(), phaseArgs(phase, ws), app, env),
-        });
-      }
-    }
+  await using ws = await lifecycleLayout({ prefix: "poetry-run-bench-" });
+  // Every process case is registered first, then all are run in rotation, once per
+  // iteration: slow drift of a shared machine spreads over all cases instead of
+  // landing between a floor measured first and a case measured later.
+  const cases = [
+    ...sourceCases(ws),
+    ...await bundleCases(ws),
+    ...await packageCases(ws),
+    taskCase(ws),
+  ];
+  const rows = processRows(cases, await roundRobin(cases, n));
+  const parsed = parseRows(n);
+  rows.push(...parsed.rows);
+  const rss = { detect: await peakRssKb("detect", ws), build: await peakRssKb("build", ws) };
 
-    // The production paths. Both runtimes of `deno task package` start from one
-    // minified bundle (smol-toml inlined, no npm resolution at start-up).
-    const bundle = join(ws.root, "main.js");
-    const bundled = await new Deno.Command(Deno.execPath(), {
-      args: bundleArgs(bundle),
-      stdout: "null",
-      stderr: "piped",
-    }).output();
-    if (bundled.code !== 0) {
-      throw new Error(`deno bundle failed: ${new TextDecoder().decode(bundled.stderr).trim()}`);
-    }
-    for (const phase of ["detect", "build"] as const) {
-      const args = [
-        ...phaseDenoArgs().slice(0, -1),
-        bundle,
-        ...phaseArgs(phase, ws).slice(phaseDenoArgs().length),
-      ];
-      add({
-        name: `${phase}: bundled, phase as argument`,
-        floor: COLD_FLOOR,
-        run: () => timeRun(Deno.execPath(), args, example, { ...ENV_BASE(), ...cnb(ws) }, true),
-      });
-    }
-    // denort: the lifecycle execs bin/detect or bin/build, symlinks to one executable,
-    // with the phase's inputs only. A symlink named detect/build to the deno executable
-    // gives the program the same argv[0] and arguments (a compiled executable cannot be
-    // made here: no denort).
-    const bin = join(ws.root, "bin");
-    await Deno.mkdir(bin);
-    for (const phase of ["detect", "build"] as const) {
-      await Deno.symlink(Deno.execPath(), join(bin, phase));
-    }
-    const lifecycleEnv = (phase: "detect" | "build", api07: boolean) =>
-      api07
-        ? { ...ENV_BASE() }
-        : phase === "detect"
-        ? { ...ENV_BASE(), ...cnb(ws), CNB_BUILD_PLAN_PATH: ws.plan }
-        : { ...ENV_BASE(), ...cnb(ws), CNB_LAYERS_DIR: ws.layers, CNB_BP_PLAN_PATH: ws.plan };
-    for (const phase of ["detect", "build"] as const) {
-      const args = [
-        ...phaseDenoArgs().slice(0, -1),
-        bundle,
-        ...phaseArgs(phase, ws).slice(phaseDenoArgs().length + 1),
-      ];
-      add({
-        name: `${phase}: bundled, via bin/${phase} symlink`,
-        floor: COLD_FLOOR,
-        run: () => timeRun(join(bin, phase), args, example, lifecycleEnv(phase, false), true),
-      });
-      if (phase === "detect") {
-        add({
-          name: `${phase}: bundled, via bin/${phase}, API 0.7 (argv0)`,
-          floor: COLD_FLOOR,
-          note: "node:process read for argv[0]",
-          run: () => timeRun(join(bin, phase), args, example, lifecycleEnv(phase, true), true),
-        });
-      }
-    }
-    // --runtime deno: the packaged POSIX sh entry points, against the same script running
-    // an empty program (the floor of that path).
-    const pkg = await packageBuildpack(
-      {
-        version: "0.0.0",
-        output: join(ws.root, "pkg"),
-        targets: ["linux/amd64"],
-        runtime: "deno",
-        engine: "v8",
-        download: false,
-      },
-      { log: () => {}, pack: () => Promise.resolve(undefined) },
-    );
-    const lib = join(pkg.dir, "linux", "amd64", "lib");
-    await Deno.writeTextFile(join(lib, "empty.js"), "");
-    const floorScript = join(pkg.dir, "linux", "amd64", "bin", "floor");
-    await Deno.writeTextFile(
-      floorScript,
-      (await Deno.readTextFile(join(pkg.dir, "bin", "detect"))).replace(
-        '/lib/run.js" detect',
-        '/lib/empty.js" detect',
-      ),
-      { mode: 0o755 },
-    );
-    const DENO_FLOOR = "floor: --runtime deno script, empty program";
-    add({
-      name: DENO_FLOOR,
-      run: () =>
-        timeRun(floorScript, [ws.platform, ws.plan], example, lifecycleEnv("detect", false), true),
-    });
-    for (const phase of ["detect", "build"] as const) {
-      const args = phaseArgs(phase, ws).slice(phaseDenoArgs().length + 1);
-      add({
-        name: `${phase}: --runtime deno package, bin/${phase}`,
-        floor: DENO_FLOOR,
-        run: () =>
-          timeRun(join(pkg.dir, "bin", phase), args, example, {
-            ...lifecycleEnv(phase, false),
-            CNB_BUILDPACK_DIR: pkg.dir,
-          }, true),
-      });
-    }
-    add({
-      name: "detect via deno task phase",
-      note: "includes deno task start-up",
-      run: () =>
-        timeRun(
-          Deno.execPath(),
-          [
-            "task",
-            "-q",
-            "--config",
-            join(REPO_ROOT, "deno.json"),
-            "phase",
-            "detect",
-            ws.platform,
-            ws.plan,
-          ],
-          example,
-          { ...ENV_BASE(), ...cnb(ws) },
-        ),
-    });
-
-    const measured = await roundRobin(cases, n);
-    for (const c of cases) {
-      const s = measured.get(c.name) as Stats;
-      const base = c.floor === undefined ? undefined : measured.get(c.floor);
-      let note = c.note ?? "";
-      if (base !== undefined) {
-        const over = s.median - base.median;
-        const delta = `${over >= 0 ? "+" : ""}${over.toFixed(1)} ms over floor`;
-        // The goal is for what production runs: a packaged phase in a new build container.
-        const goal = c.floor === FLOOR ? "from source, warm cache" : GOAL_MS;
-        note = c.note !== undefined
-          ? `${delta}: ${c.note}`
-          : typeof goal === "string"
-          ? `${delta} (${goal})`
-          : `${delta} (goal ≤ ${goal}): ${over <= goal ? "met" : "not met"}`;
-      }
-      rows.push({ name: c.name, stats: s, note });
-    }
-
-    const sizes: [string, number][] = [["1 KB", 1_000], ["100 KB", 100_000], ["1 MB", 1_000_000], [
-      "10 MB",
-      10_000_000,
-    ]];
-    const perMb: number[] = [];
-    for (const [label, bytes] of sizes) {
-      const text = generatedPyProject(bytes);
-      const reps = bytes >= 10_000_000 ? Math.max(1, Math.min(n, 3)) : n;
-      const out: number[] = [];
-      for (let i = 0; i <= reps; i++) {
-        const t0 = performance.now();
-        const t = targetFromScripts(parsePyProject(text));
-        const ms = performance.now() - t0;
-        if ("reason" in t) throw new Error(t.reason);
-        if (i > 0) out.push(ms);
-      }
-      const s = stats(out);
-      const mbps = text.length / 1e6 / (s.median / 1000);
-      perMb.push(s.median / (text.length / 1e6));
-      rows.push({
-        name: `parse whole file + choose, ${label}`,
-        stats: s,
-        note: `${mbps.toFixed(1)} MB/s`,
-      });
-    }
-    const growth = (perMb[3] as number) / (perMb[2] as number);
-    const rss: Record<string, number> = {};
-    for (const phase of ["detect", "build"] as const) {
-      rss[phase] = await peakRssKb(
-        phaseArgs(phase, ws),
-        join(REPO_ROOT, "examples", "default_app"),
-        { ...ENV_BASE(), ...cnb(ws) },
-      );
-    }
-
+  console.log(
+    `poetry-run benchmarks: ${n} iterations, ${navigator.hardwareConcurrency} cores, Deno ${Deno.version.deno}`,
+  );
+  console.log(
+    `${"case".padEnd(58)}${"min".padStart(8)}${"median".padStart(8)}${"max".padStart(8)}  (ms)`,
+  );
+  for (const r of rows) {
     console.log(
-      `poetry-run benchmarks: ${n} iterations, ${navigator.hardwareConcurrency} cores, Deno ${Deno.version.deno}`,
+      `${r.name.padEnd(58)}${fmt(r.stats.min)}${fmt(r.stats.median)}${fmt(r.stats.max)}  ${r.note}`,
     );
-    console.log(
-      `${"case".padEnd(58)}${"min".padStart(8)}${"median".padStart(8)}${"max".padStart(8)}  (ms)`,
-    );
-    for (const r of rows) {
-      console.log(
-        `${r.name.padEnd(58)}${fmt(r.stats.min)}${fmt(r.stats.median)}${
-          fmt(r.stats.max)
-        }  ${r.note}`,
-      );
-    }
-    console.log(
-      `time per MB, 10 MB vs 1 MB: ${growth.toFixed(2)}x (goal: no super-linear growth, ≤ 1.5x): ${
-        growth <= 1.5 ? "met" : "not met"
-      }`,
-    );
-    console.log(
-      `peak RSS: detect ${(rss.detect ?? 0) / 1024 | 0} MiB, build ${
-        (rss.build ?? 0) / 1024 | 0
-      } MiB`,
-    );
-    const results = { iterations: n, deno: Deno.version.deno, rows, growth, peakRssKb: rss };
-    if (values.compare !== undefined) {
-      const old = JSON.parse(await Deno.readTextFile(values.compare)) as typeof results;
-      for (const r of rows) {
-        const o = old.rows.find((x) => x.name === r.name);
-        if (o) {
-          console.log(`Δ ${r.name.padEnd(56)} ${(r.stats.median - o.stats.median).toFixed(2)} ms`);
-        }
-      }
-    }
-    await Deno.writeTextFile(
-      join(REPO_ROOT, "bench", "results.json"),
-      JSON.stringify(results, null, 2) + "\n",
-    );
-    return 0;
-  } finally {
-    await Deno.remove(ws.root, { recursive: true });
   }
+  console.log(
+    `time per MB, 10 MB vs 1 MB: ${
+      parsed.growth.toFixed(2)
+    }x (goal: no super-linear growth, ≤ 1.5x): ${parsed.growth <= 1.5 ? "met" : "not met"}`,
+  );
+  console.log(`peak RSS: detect ${rss.detect / 1024 | 0} MiB, build ${rss.build / 1024 | 0} MiB`);
+  const results = {
+    iterations: n,
+    deno: Deno.version.deno,
+    rows,
+    growth: parsed.growth,
+    peakRssKb: rss,
+  };
+  if (values.compare !== undefined) {
+    const old = JSON.parse(await Deno.readTextFile(values.compare)) as typeof results;
+    for (const r of rows) {
+      const o = old.rows.find((x) => x.name === r.name);
+      if (o) {
+        console.log(`Δ ${r.name.padEnd(56)} ${(r.stats.median - o.stats.median).toFixed(2)} ms`);
+      }
+    }
+  }
+  await Deno.writeTextFile(
+    join(REPO_ROOT, "bench", "results.json"),
+    JSON.stringify(results, null, 2) + "\n",
+  );
+  return 0;
 }
 
 if (import.meta.main) Deno.exit(await main());

@@ -23,16 +23,7 @@
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { type Stats, stats } from "./run.ts";
-import {
-  asInAnImage,
-  type Build,
-  freePort,
-  launch,
-  lifecycleBuild,
-  missingTools,
-  sh,
-  TOOLS_DIR,
-} from "../tests/integration/lifecycle.ts";
+import { sh } from "../tests/_harness/command.ts";
 import {
   e2eSuite,
   finishSuite,
@@ -41,8 +32,16 @@ import {
   packBuild,
   runContainer,
   type Suite,
-} from "../tests/e2e/harness.ts";
-import { REPO_ROOT } from "../tests/_helpers.ts";
+} from "../tests/_harness/e2e.ts";
+import { freePort, waitForHttp } from "../tests/_harness/http.ts";
+import { launch } from "../tests/_harness/launcher.ts";
+import {
+  asInAnImage,
+  type Build,
+  lifecycleBuild,
+  missingTools,
+} from "../tests/_harness/lifecycle.ts";
+import { REPO_ROOT, TOOLS_DIR } from "../tests/_harness/paths.ts";
 import { version } from "../scripts/versions.ts";
 
 const EXAMPLE = join(REPO_ROOT, "examples", "default_app");
@@ -68,26 +67,9 @@ const buildEnv = (v: Variant): Record<string, string> => ({
   ...(v.bytecode ? {} : { BP_POETRY_RUN_BYTECODE: "false" }),
 });
 
-/**
- * Polls `http://127.0.0.1:<port>/` every 5 ms until it answers 200.
- *
- * @param port The port.
- * @param timeoutMs Bound on the wait.
- * @returns When it answered, from `performance.now()`.
- */
-async function firstOk(port: number, timeoutMs = 60_000): Promise<number> {
-  const deadline = performance.now() + timeoutMs;
-  while (performance.now() < deadline) {
-    try {
-      const res = await fetch(`http://127.0.0.1:${port}/`, { signal: AbortSignal.timeout(1_000) });
-      await res.body?.cancel();
-      if (res.status === 200) return performance.now();
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 5));
-  }
-  throw new Error(`no HTTP 200 on 127.0.0.1:${port} within ${timeoutMs} ms`);
+/** When a port first answered 200, polling every 5 ms (`performance.now()`). */
+async function firstOk(port: number): Promise<number> {
+  return (await waitForHttp(port, { intervalMs: 5 })).at;
 }
 
 /** The bytecode compile time the build printed, in seconds. */

@@ -10,6 +10,7 @@ import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { cp } from "node:fs/promises";
 import { phaseDenoArgs, REPO_ROOT } from "./phase_command.ts";
+import { stampBuildpackToml } from "./package/buildpack_toml.ts";
 
 /** Options of {@linkcode writeDevBuildpack}. */
 export interface DevBuildpackOptions {
@@ -41,12 +42,11 @@ export async function writeDevBuildpack(
   for (const file of ["deno.json", "deno.lock"]) {
     await Deno.copyFile(join(REPO_ROOT, file), join(sources, file));
   }
-  let toml = await Deno.readTextFile(join(REPO_ROOT, "buildpack.toml"));
-  toml = toml.replace(/^\[buildpack\]$/m, `[buildpack]\n  version = ${JSON.stringify(version)}`);
-  if (opts.api !== undefined) {
-    toml = toml.replace(/^api = ".*"$/m, `api = ${JSON.stringify(opts.api)}`);
-  }
-  await Deno.writeTextFile(join(outDir, "buildpack.toml"), toml);
+  const source = await Deno.readTextFile(join(REPO_ROOT, "buildpack.toml"));
+  await Deno.writeTextFile(
+    join(outDir, "buildpack.toml"),
+    stampBuildpackToml(source, { version, ...(opts.api === undefined ? {} : { api: opts.api }) }),
+  );
   const quote = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`;
   const denoDir = opts.denoDir === undefined ? "" : `export DENO_DIR=${quote(opts.denoDir)}\n`;
   for (const phase of ["detect", "build"]) {

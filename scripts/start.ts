@@ -10,7 +10,9 @@
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { parseToml } from "../src/cnb/toml.ts";
-import { phaseDenoArgs, REPO_ROOT } from "./phase_command.ts";
+import { REPO_ROOT } from "./phase_command.ts";
+import { lifecycleLayout, platformEnv } from "../tests/_harness/layout.ts";
+import { type ListedProcess, listedProcesses, runPhase } from "../tests/_harness/phase.ts";
 
 /** The example app used when no app directory is given. */
 export const EXAMPLE_APP: string = join(REPO_ROOT, "examples", "default_app");
@@ -34,25 +36,7 @@ export interface Simulation {
   /** Build's outcome (when detect passed). */
   readonly build?: PhaseRun;
   /** The launch processes (when build succeeded). */
-  readonly processes: readonly { type: string; argv: string[]; default: boolean }[];
-}
-
-async function runPhase(
-  args: string[],
-  cwd: string,
-  env: Record<string, string>,
-): Promise<PhaseRun> {
-  // One pipe for both streams, so warnings appear where they were written, as in the
-  // lifecycle's output.
-  const out = await new Deno.Command("sh", {
-    args: ["-c", 'exec "$@" 2>&1', "sh", Deno.execPath(), ...phaseDenoArgs(), ...args],
-    cwd,
-    env,
-    clearEnv: true,
-    stdout: "piped",
-    stderr: "null",
-  }).output();
-  return { code: out.code, output: new TextDecoder().decode(out.stdout) };
+  readonly processes: readonly ListedProcess[];
 }
 
 /**
@@ -63,56 +47,34 @@ async function runPhase(
  * @returns What happened.
  */
 export async function simulate(appDir: string, vars: Record<string, string>): Promise<Simulation> {
-  const root = await Deno.makeTempDir({ prefix: "poetry-run-start-" });
-  try {
-    const platform = join(root, "platform");
-    const layers = join(root, "layers", "paketo-buildpacks_poetry-run");
-    await Deno.mkdir(join(platform, "env"), { recursive: true });
-    await Deno.mkdir(layers, { recursive: true });
-    for (const [name, value] of Object.entries(vars)) {
-      await Deno.writeTextFile(join(platform, "env", name), value);
-    }
-    // As the lifecycle: every <platform>/env file becomes NAME=<bytes verbatim>.
-    const env: Record<string, string> = { PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin" };
-    for (const name of ["HOME", "DENO_DIR"]) {
-      const value = Deno.env.get(name);
-      if (value !== undefined) env[name] = value;
-    }
-    for await (const entry of Deno.readDir(join(platform, "env"))) {
-      env[entry.name] = await Deno.readTextFile(join(platform, "env", entry.name));
-    }
-    const plan = join(root, "plan.toml");
-    const bpPlan = join(root, "bp-plan.toml");
-    await Deno.writeTextFile(plan, "");
-    await Deno.writeTextFile(bpPlan, "");
-    const cnb = { CNB_BUILDPACK_DIR: REPO_ROOT, CNB_PLATFORM_DIR: platform };
-    const detect = await runPhase(
-      ["detect", platform, plan],
-      appDir,
-      { ...env, ...cnb, CNB_BUILD_PLAN_PATH: plan },
-    );
-    if (detect.code !== 0) return { detect, requires: [], processes: [] };
-    const planDoc = parseToml(await Deno.readTextFile(plan));
-    const requires = (Array.isArray(planDoc.requires) ? planDoc.requires : [])
-      .map((r: { name?: unknown }) => String(r.name));
-    const build = await runPhase(
-      ["build", layers, platform, bpPlan],
-      appDir,
-      { ...env, ...cnb, CNB_LAYERS_DIR: layers, CNB_BP_PLAN_PATH: bpPlan },
-    );
-    if (build.code !== 0) return { detect, requires, build, processes: [] };
-    const launch = parseToml(await Deno.readTextFile(join(layers, "launch.toml")));
-    const processes = (Array.isArray(launch.processes) ? launch.processes : []).map(
-      (p: { type: string; command: string | string[]; args?: string[]; default?: boolean }) => ({
-        type: p.type,
-        argv: [...(Array.isArray(p.command) ? p.command : [p.command]), ...(p.args ?? [])],
-        default: p.default ?? false,
-      }),
-    );
-    return { detect, requires, build, processes };
-  } finally {
-    await Deno.remove(root, { recursive: true });
-  }
+  await using layout = await lifecycleLayout({
+    prefix: "poetry-run-start-",
+    app: { at: appDir },
+    env: vars,
+  });
+  // As the lifecycle: every <platform>/env file becomes NAME=<bytes verbatim>.
+  const bp = await platformEnv(layout.platform);
+  const common = { appDir, api: "0.8" as const, buildpackDir: REPO_ROOT, bp, combined: true };
+  const cnb = { CNB_PLATFORM_DIR: layout.platform };
+  const detected = await runPhase("detect", {
+    ...common,
+    args: [layout.platform, layout.detectPlan],
+    cnb: { ...cnb, CNB_BUILD_PLAN_PATH: layout.detectPlan },
+  });
+  const detect = { code: detected.code, output: detected.stdout };
+  if (detect.code !== 0) return { detect, requires: [], processes: [] };
+  const planDoc = parseToml(await Deno.readTextFile(layout.detectPlan));
+  const requires = (Array.isArray(planDoc.requires) ? planDoc.requires : [])
+    .map((r: { name?: unknown }) => String(r.name));
+  const built = await runPhase("build", {
+    ...common,
+    args: [layout.layers, layout.platform, layout.buildPlan],
+    cnb: { ...cnb, CNB_LAYERS_DIR: layout.layers, CNB_BP_PLAN_PATH: layout.buildPlan },
+  });
+  const build = { code: built.code, output: built.stdout };
+  if (build.code !== 0) return { detect, requires, build, processes: [] };
+  const processes = listedProcesses(await Deno.readTextFile(join(layout.layers, "launch.toml")));
+  return { detect, requires, build, processes };
 }
 
 function indent(text: string): string {

@@ -25,9 +25,14 @@ const quote = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`;
  *
  * @param phase `detect` or `build`.
  * @param permissionFlags The phase permission set as flags.
+ * @param main The main module in `lib/` (another one for a benchmark's floor).
  * @returns The script text.
  */
-export function entryScript(phase: "detect" | "build", permissionFlags: readonly string[]): string {
+export function entryScript(
+  phase: "detect" | "build",
+  permissionFlags: readonly string[],
+  main = "run.js",
+): string {
   const flags = permissionFlags.map(quote).join(" ");
   return `#!/bin/sh
 # The buildpack's ${phase} phase: the bundled program (../lib/run.js, ../lib/program.js) on
@@ -36,6 +41,6 @@ export function entryScript(phase: "detect" | "build", permissionFlags: readonly
 # The real directory is resolved so that a bin/ symlink to linux/<arch>/bin works.
 here=$(cd -P -- "$(dirname -- "$0")" && pwd -P) || exit 1
 DENO_DIR=/dev/null/deno DENO_NO_UPDATE_CHECK=1 DENO_NO_PROMPT=1 exec "$here/../lib/deno" run \\
-  --quiet --no-config --no-lock --no-npm --no-remote ${flags} "$here/../lib/run.js" ${phase} "$@"
+  --quiet --no-config --no-lock --no-npm --no-remote ${flags} "$here/../lib/${main}" ${phase} "$@"
 `;
 }

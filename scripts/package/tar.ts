@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { join } from "node:path";
 
 /** One archive entry. */
 export type TarEntry =
@@ -110,4 +111,54 @@ export function readTarFile(tar: Uint8Array, name: string): Uint8Array | undefin
     off = start + Math.ceil(size / 512) * 512;
   }
   return undefined;
+}
+
+/**
+ * Every entry under a directory, sorted by name, directories with a trailing `/`.
+ *
+ * @param dir The directory.
+ * @param prefix The path below it to list (recursion).
+ * @returns Paths relative to `dir`, and full paths.
+ */
+export async function listTree(
+  dir: string,
+  prefix = "",
+): Promise<{ path: string; full: string }[]> {
+  const out: { path: string; full: string }[] = [];
+  const names: Deno.DirEntry[] = [];
+  for await (const e of Deno.readDir(join(dir, prefix))) names.push(e);
+  names.sort((a, b) => (a.name < b.name ? -1 : 1));
+  for (const e of names) {
+    const path = prefix === "" ? e.name : `${prefix}/${e.name}`;
+    if (e.isDirectory) {
+      out.push({ path: `${path}/`, full: join(dir, path) });
+      out.push(...await listTree(dir, path));
+    } else out.push({ path, full: join(dir, path) });
+  }
+  return out;
+}
+
+/**
+ * A directory's entries for {@linkcode writeTar}: files (with their executable bit),
+ * directories and symlinks, sorted.
+ *
+ * @param dir The directory.
+ * @returns The entries.
+ */
+export async function tarEntries(dir: string): Promise<TarEntry[]> {
+  const entries: TarEntry[] = [];
+  for (const { path, full } of await listTree(dir)) {
+    const info = await Deno.lstat(full);
+    if (info.isSymlink) entries.push({ path, type: "symlink", target: await Deno.readLink(full) });
+    else if (info.isDirectory) entries.push({ path: path.replace(/\/$/, ""), type: "dir" });
+    else {
+      entries.push({
+        path,
+        type: "file",
+        data: await Deno.readFile(full),
+        executable: ((info.mode ?? 0) & 0o111) !== 0,
+      });
+    }
+  }
+  return entries;
 }

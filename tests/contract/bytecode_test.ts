@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { buildIn, type PhaseResult, type Workspace, workspace } from "./_spawn.ts";
+import { buildIn, type PhaseResult, type Workspace, workspace } from "../_harness/phase.ts";
 
 const dec = new TextDecoder();
 const PYTHON = dec.decode(
@@ -18,7 +18,7 @@ const TAG = dec.decode(
 
 /** `<layers root>/test_venv/venv`: a launch layer with `bin/web` and a site directory. */
 async function withVenv(ws: Workspace, opts: { env?: Record<string, string> } = {}) {
-  const root = join(ws.layers, "..");
+  const root = ws.layersRoot;
   const layer = join(root, "test_venv", "venv");
   const site = join(layer, "site");
   await Deno.mkdir(join(layer, "bin"), { recursive: true });

@@ -15,8 +15,15 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { parseToml } from "../../src/cnb/toml.ts";
-import { REPO_ROOT } from "../_helpers.ts";
-import { buildIn, detectIn, type PhaseResult, type Workspace, workspace } from "./_spawn.ts";
+import { REPO_ROOT } from "../_harness/helpers.ts";
+import {
+  buildIn,
+  detectIn,
+  listedProcesses,
+  type PhaseResult,
+  type Workspace,
+  workspace,
+} from "../_harness/phase.ts";
 
 /** What one phase did, in the terms both sides can be compared in. */
 interface Outcome {
@@ -69,23 +76,16 @@ const pyproject = (ws: Workspace, text: string) =>
   Deno.writeTextFile(join(ws.app, "pyproject.toml"), text);
 
 const launch = async (ws: Workspace) =>
-  parseToml(await Deno.readTextFile(join(ws.layers, "launch.toml"))) as {
-    processes: { type: string; command: string | string[]; args?: string[] }[];
-  };
+  listedProcesses(await Deno.readTextFile(join(ws.layers, "launch.toml")));
 
-async function webArgv(ws: Workspace): Promise<string[]> {
-  const web = (await launch(ws)).processes.find((p) => p.type === "web");
+async function webArgv(ws: Workspace): Promise<readonly string[]> {
+  const web = (await launch(ws)).find((p) => p.type === "web");
   if (web === undefined) throw new Error("no web process");
-  return [...(Array.isArray(web.command) ? web.command : [web.command]), ...(web.args ?? [])];
+  return web.argv;
 }
 
-async function allProcesses(ws: Workspace): Promise<Record<string, string[]>> {
-  return Object.fromEntries(
-    (await launch(ws)).processes.map((p) => [p.type, [
-      ...(Array.isArray(p.command) ? p.command : [p.command]),
-      ...(p.args ?? []),
-    ]]),
-  );
+async function allProcesses(ws: Workspace): Promise<Record<string, readonly string[]>> {
+  return Object.fromEntries((await launch(ws)).map((p) => [p.type, p.argv]));
 }
 
 const detectCode = async (ws: Workspace, bp: Record<string, string> = {}) =>
@@ -327,7 +327,10 @@ difference(
   async (ws) => {
     const r = await buildIn(ws, "0.12", { BP_POETRY_RUN_TARGET: "web" });
     assert.equal(r.code, 0, r.stderr);
-    return { command: (await launch(ws)).processes[0]?.command };
+    const raw = parseToml(await Deno.readTextFile(join(ws.layers, "launch.toml"))) as {
+      processes: { command: unknown }[];
+    };
+    return { command: raw.processes[0]?.command };
   },
   "0.12",
 );

@@ -12,7 +12,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { parseToml } from "../../src/cnb/toml.ts";
-import { REFERENCE_PLAN, REPO_ROOT, tempDir } from "../_helpers.ts";
+import { REFERENCE_PLAN, REPO_ROOT, tempDir } from "../_harness/helpers.ts";
 import { fileArch } from "../../scripts/package/elf.ts";
 import { phasePermissionFlags } from "../../scripts/package/permissions.ts";
 

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { parseToml } from "../../src/cnb/toml.ts";
-import { REFERENCE_PLAN as PLAN, REPO_ROOT } from "../_helpers.ts";
-import { buildIn, detectIn, runPhase, workspace } from "./_spawn.ts";
+import { REFERENCE_PLAN as PLAN, REPO_ROOT } from "../_harness/helpers.ts";
+import { buildIn, detectIn, runPhase, workspace } from "../_harness/phase.ts";
 
 const MY_SCRIPT =
   `[tool.poetry]\nname = "default_app"\n\n[tool.poetry.scripts]\n"my script" = "default_app.server:run"\n`;

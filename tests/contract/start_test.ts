@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { REPO_ROOT, tempDir } from "../_helpers.ts";
+import { REPO_ROOT, tempDir } from "../_harness/helpers.ts";
 
 async function start(args: string[], cwd = REPO_ROOT): Promise<{ code: number; out: string }> {
   const r = await new Deno.Command(Deno.execPath(), {

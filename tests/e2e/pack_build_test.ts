@@ -4,8 +4,8 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { REPO_ROOT } from "../_helpers.ts";
-import { freePort, waitForHttp } from "../integration/lifecycle.ts";
+import { freePort, waitForHttp } from "../_harness/http.ts";
+import { REPO_ROOT } from "../_harness/paths.ts";
 import {
   type Container,
   e2eTest,
@@ -15,7 +15,7 @@ import {
   packBuild,
   runContainer,
   type Suite,
-} from "./harness.ts";
+} from "../_harness/e2e.ts";
 
 Deno.test.afterAll(finishSuite);
 
@@ -38,7 +38,7 @@ async function serve(
 ): Promise<[Container, string]> {
   const c = await runContainer(suite, image, freePort(), extra);
   try {
-    const body = await waitForHttp(c.port, 60_000);
+    const { body } = await waitForHttp(c.port);
     return [c, body];
   } catch (error) {
     const logs = await c.logs();
@@ -212,9 +212,11 @@ e2eTest(
       "/workspace/default_app/server.py",
     ]);
     assert.equal(edit.code, 0, edit.stdout + edit.stderr);
-    const second = await waitForHttp(c.port, 60_000, first).catch(async (e) => {
-      throw new Error(`${e}\n--- container output ---\n${await c.logs()}`);
-    });
+    const { body: second } = await waitForHttp(c.port, { differentFrom: first }).catch(
+      async (e: unknown) => {
+        throw new Error(`${e}\n--- container output ---\n${await c.logs()}`);
+      },
+    );
     assert.match(second, /^hello from default_app v2/);
     assert.notEqual(first.match(/pid (\d+)/)?.[1], second.match(/pid (\d+)/)?.[1], "a new process");
     await imageSize(s, "poetry-run-e2e/reload", "live reload (watchexec layer)");

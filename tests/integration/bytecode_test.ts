@@ -12,14 +12,12 @@ import { earlierBuildpacks, launchEnvironment } from "../../src/cnb/launch_env.t
 import {
   asInAnImage,
   type Build,
-  httpBody,
   integrationTest,
-  launch,
-  launchCommand,
   lifecycleBuild,
   planEntries,
-  sh,
-} from "./lifecycle.ts";
+} from "../_harness/lifecycle.ts";
+import { httpBody, launch, launchCommand } from "../_harness/launcher.ts";
+import { sh } from "../_harness/command.ts";
 
 const BP = "paketo-buildpacks_poetry-run";
 

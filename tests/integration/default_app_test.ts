@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { httpBody, integrationTest, launch, lifecycleBuild, plainToml } from "./lifecycle.ts";
+import { integrationTest, lifecycleBuild, plainToml } from "../_harness/lifecycle.ts";
+import { httpBody, launch } from "../_harness/launcher.ts";
 
 integrationTest(
   "default app: detected, built and started by the real launcher (reference case)",

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { integrationTest, lifecycleBuild, planEntries } from "./lifecycle.ts";
+import { integrationTest, lifecycleBuild, planEntries } from "../_harness/lifecycle.ts";
 
 async function appWith(pyproject: string): Promise<{ path: string } & AsyncDisposable> {
   const path = await Deno.makeTempDir({ prefix: "poetry-run-app-" });

@@ -1,13 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import {
-  httpBody,
-  integrationTest,
-  launch,
-  launchCommand,
-  lifecycleBuild,
-  plainToml,
-} from "./lifecycle.ts";
+import { integrationTest, lifecycleBuild, plainToml } from "../_harness/lifecycle.ts";
+import { httpBody, launch, launchCommand } from "../_harness/launcher.ts";
 
 const DIRECT = { BP_POETRY_RUN_DIRECT: "true" };
 

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { httpBody, integrationTest, launch, lifecycleBuild, plainToml } from "./lifecycle.ts";
+import { integrationTest, lifecycleBuild, plainToml } from "../_harness/lifecycle.ts";
+import { httpBody, launch } from "../_harness/launcher.ts";
 
 integrationTest(
   "live reload: reload-web is the default and restarts the server on a source change",

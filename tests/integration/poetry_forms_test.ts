@@ -1,13 +1,6 @@
 import assert from "node:assert/strict";
-import {
-  httpBody,
-  integrationTest,
-  launch,
-  launchCommand,
-  lifecycleBuild,
-  plainToml,
-  waitForOutput,
-} from "./lifecycle.ts";
+import { integrationTest, lifecycleBuild, plainToml } from "../_harness/lifecycle.ts";
+import { httpBody, launch, launchCommand, waitForOutput } from "../_harness/launcher.ts";
 
 integrationTest("Poetry 2 app with only [project.scripts] starts and serves", async () => {
   await using build = await lifecycleBuild("project_scripts");

@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { REPO_ROOT } from "../_helpers.ts";
+import { REPO_ROOT } from "../_harness/helpers.ts";
 
 interface InfoModule {
   readonly specifier: string;

@@ -3,7 +3,7 @@ import { poetryBuild as build, type PoetryBuildContext } from "../../src/poetry/
 import type { BuildpackInfo } from "../../src/cnb/buildpack_toml.ts";
 import { BuildpackError } from "../../src/cnb/errors.ts";
 import { parsePyProject, type PyProject } from "../../src/poetry/pyproject.ts";
-import { recordingLogger } from "../_helpers.ts";
+import { recordingLogger } from "../_harness/helpers.ts";
 
 const INFO: BuildpackInfo = {
   api: "0.8",

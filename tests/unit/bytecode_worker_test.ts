@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { compileBytecode, type CompileReport } from "../../src/python/bytecode.ts";
 import type { PythonRun } from "../../src/python/invocation.ts";
-import { tempDir } from "../_helpers.ts";
+import { tempDir } from "../_harness/helpers.ts";
 
 const dec = new TextDecoder();
 

@@ -8,7 +8,7 @@ import { isDebugLevel } from "../../src/paketo/scribe.ts";
 import { isProcessType, processType } from "../../src/cnb/process_type.ts";
 import { parseToml, stringifyToml } from "../../src/cnb/toml.ts";
 import { tomlString } from "../../src/cnb/toml_string.ts";
-import { recordingLogger } from "../_helpers.ts";
+import { recordingLogger } from "../_harness/helpers.ts";
 
 const env = (vars: Record<string, string>) => (name: string) => vars[name];
 

@@ -4,7 +4,7 @@ import { buildPlanToml } from "../../src/cnb/plan.ts";
 import { poetryDetect as detect, requiredPlan } from "../../src/poetry/detect.ts";
 import type { PoetryContext } from "../../src/poetry/resolve.ts";
 import { parsePyProject, type PyProject } from "../../src/poetry/pyproject.ts";
-import { recordingLogger, REFERENCE_PLAN } from "../_helpers.ts";
+import { recordingLogger, REFERENCE_PLAN } from "../_harness/helpers.ts";
 
 function context(opts: {
   target?: string;

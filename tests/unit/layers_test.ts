@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { layerName, layerToml, removeLayer, resetLayer, writeLayer } from "../../src/cnb/layers.ts";
-import { tempDir } from "../_helpers.ts";
+import { tempDir } from "../_harness/helpers.ts";
 
 const names = (dir: string) => [...Deno.readDirSync(dir)].map((e) => e.name).sort();
 

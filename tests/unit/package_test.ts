@@ -1,14 +1,9 @@
 import assert from "node:assert/strict";
 import { gunzipSync } from "node:zlib";
 import { join } from "node:path";
-import {
-  compileArgs,
-  type DenoRunner,
-  packageBuildpack,
-  type PackageOptions,
-  parsePackageArgs,
-  UsageError,
-} from "../../scripts/package.ts";
+import { packageBuildpack } from "../../scripts/package.ts";
+import { type PackageOptions, parsePackageArgs, UsageError } from "../../scripts/package/args.ts";
+import { compileArgs, type DenoRunner } from "../../scripts/package/deno_commands.ts";
 import { denortCachePath, findDenorts } from "../../scripts/package/denort.ts";
 import { elfArch } from "../../scripts/package/elf.ts";
 import { LOADER, programScript } from "../../scripts/package/program_script.ts";
@@ -16,7 +11,7 @@ import { permissionFlags, phasePermissionFlags } from "../../scripts/package/per
 import { stampBuildpackToml } from "../../scripts/package/buildpack_toml.ts";
 import { buildpackageFiles } from "../../scripts/package/pack.ts";
 import { parseToml } from "../../src/cnb/toml.ts";
-import { tempDir } from "../_helpers.ts";
+import { tempDir } from "../_harness/helpers.ts";
 
 /** The first 20 bytes of a little-endian 64-bit ELF executable for a machine. */
 function elfHeader(machine: number): Uint8Array {
@@ -266,7 +261,11 @@ Deno.test("stampBuildpackToml() writes the version, only the built targets, and 
     `[[stacks]]\nid = "*"\n[[targets]]\nos = "linux"\narch = "amd64"\n` +
     `[[targets]]\nos = "linux"\narch = "arm64"\n`;
   const doc = parseToml(
-    stampBuildpackToml(source, "1.2.3", ["linux/arm64"], ["buildpack.toml", "linux/arm64/bin/run"]),
+    stampBuildpackToml(source, {
+      version: "1.2.3",
+      targets: ["linux/arm64"],
+      files: ["buildpack.toml", "linux/arm64/bin/run"],
+    }),
   );
   assert.deepEqual(JSON.parse(JSON.stringify(doc)), {
     api: "0.8",
@@ -275,6 +274,10 @@ Deno.test("stampBuildpackToml() writes the version, only the built targets, and 
     stacks: [{ id: "*" }],
     targets: [{ os: "linux", arch: "arm64" }],
   });
+  const dev = parseToml(stampBuildpackToml(source, { version: "0.0.1", api: "0.12" }));
+  assert.equal(dev.api, "0.12");
+  assert.deepEqual(JSON.parse(JSON.stringify(dev.targets)).length, 2, "targets kept");
+  assert.deepEqual(JSON.parse(JSON.stringify(dev.metadata)), { "include-files": ["old"] });
 });
 
 Deno.test("buildpackageFiles() names pack's outputs: one file, or one per target", () => {

@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { dateTimeOf, parseToml } from "../../src/cnb/toml.ts";
 import { difference, runSuite, tagged, TOML_TEST, tomlSuite } from "../_harness/toml_suite.ts";
-import { testNeedingTools } from "../_helpers.ts";
+import { testNeedingTools } from "../_harness/helpers.ts";
 
 /** The allow-list: path → reason. */
 async function allowed(): Promise<Map<string, string>> {

@@ -8,7 +8,7 @@ import { SUPPORTED_APIS } from "../../src/cnb/api.ts";
 import { DENO_CLI } from "../../scripts/package/deno_cli.ts";
 import { DENO_VERSION } from "../../scripts/package/denort.ts";
 import { parseVersions, version } from "../../scripts/versions.ts";
-import { REPO_ROOT } from "../_helpers.ts";
+import { REPO_ROOT } from "../_harness/helpers.ts";
 
 Deno.test("versions.env: the Deno running the tests is the pinned one", () => {
   assert.equal(Deno.version.deno, version("DENO"));

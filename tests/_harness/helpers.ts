@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { Scribe } from "../src/paketo/scribe.ts";
+import { Scribe } from "../../src/paketo/scribe.ts";
 
 /** A logger that records what it prints. */
 export interface RecordingLogger {
@@ -42,8 +42,7 @@ export async function tempDir(prefix = "poetry-run-"): Promise<{ path: string } 
   };
 }
 
-/** The repository root. */
-export const REPO_ROOT: string = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
+export { REPO_ROOT } from "./paths.ts";
 
 /**
  * The plan the reference buildpack (packit, BurntSushi/toml) writes without

@@ -13,9 +13,11 @@
  * @module
  */
 import { join } from "node:path";
-import { REPO_ROOT, testNeedingTools } from "../_helpers.ts";
+import { testNeedingTools } from "./helpers.ts";
 import { version } from "../../scripts/versions.ts";
-import { PROVIDERS, TOOLS_DIR, writeProvider } from "../integration/lifecycle.ts";
+import { must, type Output, output, sleep } from "./command.ts";
+import { REPO_ROOT, TOOLS_DIR } from "./paths.ts";
+import { PROVIDERS, writeProvider } from "./providers.ts";
 
 const E2E_DIR = join(TOOLS_DIR, "e2e");
 const PACK = join(TOOLS_DIR, "bin", "pack");
@@ -23,7 +25,6 @@ const BUILD_IMAGE = "poetry-run-e2e/build:bookworm";
 const RUN_IMAGE = "poetry-run-e2e/run:bookworm";
 const BUILDER = "poetry-run-e2e/builder:local";
 const STACK_ID = "io.poetry-run.e2e.bookworm";
-const dec = new TextDecoder();
 
 /** How long each step took, printed at the end of the suite. */
 export const timings: { step: string; ms: number }[] = [];
@@ -98,16 +99,6 @@ export function e2eTest(name: string, fn: (suite: Suite) => Promise<void>): void
   testNeedingTools(name, missingE2eTools(), "e2e", async () => await fn(await e2eSuite()));
 }
 
-/** Output of a command. */
-export interface Output {
-  /** Exit code. */
-  readonly code: number;
-  /** Standard output. */
-  readonly stdout: string;
-  /** Standard error. */
-  readonly stderr: string;
-}
-
 /** The started suite: the daemon, the builder, the packaged buildpack, the providers. */
 export interface Suite {
   /** Runs the docker CLI against our daemon. */
@@ -154,28 +145,14 @@ export async function finishSuite(): Promise<void> {
   }
 }
 
-async function command(
+function command(
   cmd: string,
   args: readonly string[],
   env: Record<string, string>,
   timeoutMs: number,
 ): Promise<Output> {
-  const out = await new Deno.Command(cmd, {
-    args: [...args],
-    env,
-    stdout: "piped",
-    stderr: "piped",
-    signal: AbortSignal.timeout(timeoutMs),
-  }).output();
-  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+  return output(cmd, args, { env, timeoutMs });
 }
-
-const must = (what: string, out: Output): Output => {
-  if (out.code !== 0) {
-    throw new Error(`${what} failed (exit ${out.code}): ${out.stdout}${out.stderr}`);
-  }
-  return out;
-};
 
 async function setUp(): Promise<Suite> {
   // A short path: the socket's path must fit in a sockaddr_un (108 bytes).
@@ -311,8 +288,6 @@ async function startDockerd(root: string, sock: string): Promise<{ stop: () => P
   const tail = (await Deno.readTextFile(log).catch(() => "")).split("\n").slice(-15).join("\n");
   throw new Error(`dockerd did not answer on ${sock} within 60 s:\n${tail}`);
 }
-
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** Imports a root file system as an image with the labels and user a CNB stack needs. */
 async function importImage(

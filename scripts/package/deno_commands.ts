@@ -1,0 +1,100 @@
+/**
+ * The `deno` commands packaging runs: bundle the program, compile it per
+ * target; and a runner tests can replace.
+ *
+ * @module
+ */
+import { join } from "node:path";
+import { REPO_ROOT } from "../phase_command.ts";
+import type { PackageOptions } from "./args.ts";
+
+/** Where and with which environment changes a `deno` command runs (`undefined` unsets). */
+export interface RunOptions {
+  /** Working directory. */
+  readonly cwd?: string;
+  /** Variables to set, or to unset with `undefined`. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+}
+
+/** Runs `deno` with arguments; tests substitute a double for compile. */
+export type DenoRunner = (args: readonly string[], opts?: RunOptions) => Promise<void>;
+
+/** The real runner: `deno <args>`, failing on a non-zero exit. */
+export const runDeno: DenoRunner = async (
+  args: readonly string[],
+  opts: RunOptions = {},
+): Promise<void> => {
+  const env: Record<string, string> = Deno.env.toObject();
+  for (const [name, value] of Object.entries(opts.env ?? {})) {
+    if (value === undefined) delete env[name];
+    else env[name] = value;
+  }
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: [...args],
+    env,
+    clearEnv: true,
+    ...(opts.cwd === undefined ? {} : { cwd: opts.cwd }),
+    stdout: "inherit",
+    stderr: "inherit",
+  }).output();
+  if (out.code !== 0) throw new Error(`deno ${args[0]} failed with exit code ${out.code}`);
+};
+
+/**
+ * The `deno compile` arguments for one target: the minified bundle (no
+ * config, no lock file, the permission set as flags), so the same bundle and
+ * runtime give the same bytes wherever it is built.
+ *
+ * @param triple Target triple.
+ * @param engine JavaScript engine.
+ * @param permissionFlags The phase permission set as flags.
+ * @param output The executable to write.
+ * @returns Arguments for `deno`, run in the bundle's directory.
+ */
+export function compileArgs(
+  triple: string,
+  engine: PackageOptions["engine"],
+  permissionFlags: readonly string[],
+  output: string,
+): string[] {
+  return [
+    "compile",
+    "-q",
+    "--no-check",
+    "--no-config",
+    "--no-lock",
+    ...permissionFlags,
+    "--target",
+    triple,
+    ...(engine === "quickjs" ? ["--engine", "quickjs"] : []),
+    "--output",
+    output,
+    BUNDLE,
+  ];
+}
+
+/**
+ * The `deno bundle` arguments of the program both runtimes ship: `src/main.ts`
+ * minified into one file (smol-toml inlined; minified output holds no paths
+ * of the machine it was made on).
+ *
+ * @param output The file to write.
+ * @returns Arguments for `deno`.
+ */
+export function bundleArgs(output: string): string[] {
+  return [
+    "bundle",
+    "-q",
+    "--minify",
+    "--platform",
+    "deno",
+    "--config",
+    join(REPO_ROOT, "deno.json"),
+    "--output",
+    output,
+    join(REPO_ROOT, "src", "main.ts"),
+  ];
+}
+
+/** The bundle's file name, relative to its directory (compile runs there). */
+export const BUNDLE = "main.js";

@@ -1,0 +1,261 @@
+/**
+ * The real CNB lifecycle (v0.21 detector and builder, built by
+ * scripts/install-tools.sh) on the host, as an unprivileged user, against an
+ * order of [the stand-in providers, this buildpack], and what an image would
+ * hold afterwards.
+ *
+ * @module
+ */
+import { join } from "node:path";
+import { writeDevBuildpack } from "../../scripts/dev_buildpack.ts";
+import { parseToml } from "../../src/cnb/toml.ts";
+import { testNeedingTools } from "./helpers.ts";
+import { output, sh } from "./command.ts";
+import { lifecycleLayout } from "./layout.ts";
+import { BUILDPACK_DIR_NAME, BUILDPACK_ID, REPO_ROOT, TOOLS_DIR } from "./paths.ts";
+import { PROVIDERS, writeProvider } from "./providers.ts";
+
+/** The unprivileged user the lifecycle runs as (it refuses root). */
+export const UID = 65534;
+
+/** How to run a program as {@linkcode UID}. */
+export const AS_USER: readonly string[] = [
+  "setpriv",
+  `--reuid=${UID}`,
+  `--regid=${UID}`,
+  "--clear-groups",
+];
+
+/** order.toml: the providers (watchexec optional, as in Paketo's Python group), then this buildpack. */
+function orderToml(): string {
+  const entry = (id: string, optional = false) =>
+    `[[order.group]]\nid = "${id}"\nversion = "0.0.1"\n${optional ? "optional = true\n" : ""}`;
+  return `[[order]]\n` +
+    PROVIDERS.map((p) => entry(`test/${p}`, p === "watchexec")).join("") + entry(BUILDPACK_ID);
+}
+
+/**
+ * Tells why the integration tests cannot run, or `undefined` when they can.
+ * In CI (`CI` set) the caller must fail on a reason rather than skip.
+ *
+ * @returns A reason, or undefined.
+ */
+export function missingTools(): string | undefined {
+  for (
+    const path of [
+      "bin/lifecycle",
+      "bin/launcher",
+      "poetry/bin/poetry",
+      "watchexec/bin/watchexec",
+      "deno_dir",
+    ]
+  ) {
+    try {
+      Deno.statSync(join(TOOLS_DIR, path));
+    } catch {
+      return `${join(TOOLS_DIR, path)} is missing: run scripts/install-tools.sh`;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Declares an integration test: fails in CI when tools are missing, skips with a printed reason on a laptop.
+ *
+ * @param name Test name.
+ * @param fn Body.
+ */
+export function integrationTest(name: string, fn: () => Promise<void>): void {
+  testNeedingTools(name, missingTools(), "integration", fn);
+}
+
+/** A lifecycle run's inputs and outputs. */
+export interface Build extends AsyncDisposable {
+  /** Root of the temporary tree. */
+  readonly root: string;
+  /** The app directory (copy of the fixture). */
+  readonly app: string;
+  /** The lifecycle's layers directory. */
+  readonly layers: string;
+  /** Detector exit code. */
+  readonly detectCode: number;
+  /** Detector output. */
+  readonly detectOutput: string;
+  /** Builder exit code (undefined when detect failed). */
+  readonly buildCode?: number;
+  /** Builder output. */
+  readonly buildOutput: string;
+  /** group.toml text ("" when absent). */
+  readonly group: string;
+  /** plan.toml text. */
+  readonly plan: string;
+  /** This buildpack's launch.toml text. */
+  readonly launch: string;
+  /** `<layers>/config/metadata.toml` text. */
+  readonly metadata: string;
+}
+
+/** Options of {@linkcode lifecycleBuild}. */
+export interface BuildOptions {
+  /** BP_* values, written as `<platform>/env/NAME`. */
+  readonly env?: Readonly<Record<string, string>>;
+  /** Buildpack API of this buildpack's buildpack.toml. */
+  readonly api?: string;
+  /** Stop after detect. */
+  readonly detectOnly?: boolean;
+}
+
+const readOr = (path: string) => Deno.readTextFile(path).catch(() => "");
+
+/**
+ * Copies a fixture app, writes the buildpacks and order, runs `lifecycle detect`
+ * then (when it passed) `lifecycle build` as {@linkcode UID}.
+ *
+ * @param fixture Name under tests/fixtures/apps, or an absolute directory.
+ * @param opts Env, API, detect only.
+ * @returns The outputs; dispose to remove the tree.
+ */
+export async function lifecycleBuild(fixture: string, opts: BuildOptions = {}): Promise<Build> {
+  const src = fixture.startsWith("/")
+    ? fixture
+    : join(REPO_ROOT, "tests", "fixtures", "apps", fixture);
+  const layout = await lifecycleLayout({
+    prefix: "poetry-run-it-",
+    app: { copyOf: src },
+    env: { POETRY_RUN_TOOLS_DIR: TOOLS_DIR, ...opts.env },
+  });
+  try {
+    const { root, app, platform, layersRoot } = layout;
+    // The lifecycle makes this buildpack's layers directory itself.
+    await Deno.remove(layout.layers);
+    const bps = join(root, "buildpacks");
+    for (const dir of [join(root, "tmp"), join(root, "home")]) await Deno.mkdir(dir);
+    await writeDevBuildpack(join(bps, BUILDPACK_DIR_NAME, "0.0.1"), {
+      version: "0.0.1",
+      denoDir: join(TOOLS_DIR, "deno_dir"),
+      ...(opts.api === undefined ? {} : { api: opts.api }),
+    });
+    for (const provider of PROVIDERS) {
+      await writeProvider(provider, join(bps, `test_${provider}`, "0.0.1"));
+    }
+    const order = join(root, "order.toml");
+    await Deno.writeTextFile(order, orderToml());
+    await sh(`chown -R ${UID}:${UID} "$1" && chmod 755 "$1"`, root);
+    const lifecycle = join(TOOLS_DIR, "bin", "lifecycle");
+    const env = {
+      PATH: "/usr/local/bin:/usr/bin:/bin",
+      HOME: join(root, "home"),
+      TMPDIR: join(root, "tmp"),
+      CNB_PLATFORM_API: "0.15",
+    };
+    const common = [
+      "-app",
+      app,
+      "-buildpacks",
+      bps,
+      "-layers",
+      layersRoot,
+      "-platform",
+      platform,
+      "-log-level",
+      "debug",
+    ];
+    const run = async (args: string[]) => {
+      const out = await output(AS_USER[0] as string, [...AS_USER.slice(1), lifecycle, ...args], {
+        env,
+        clearEnv: true,
+      });
+      return { code: out.code, output: out.stdout + out.stderr };
+    };
+    const detect = await run(["detect", ...common, "-order", order]);
+    let buildCode: number | undefined;
+    let buildOutput = "";
+    if (detect.code === 0 && !opts.detectOnly) {
+      const build = await run(["build", ...common]);
+      buildCode = build.code;
+      buildOutput = build.output;
+      if (build.code === 0) await dropNonLaunchLayers(layersRoot);
+    }
+    return {
+      root,
+      app,
+      layers: layersRoot,
+      detectCode: detect.code,
+      detectOutput: detect.output,
+      ...(buildCode === undefined ? {} : { buildCode }),
+      buildOutput,
+      group: await readOr(join(layersRoot, "group.toml")),
+      plan: await readOr(join(layersRoot, "plan.toml")),
+      launch: await readOr(join(layersRoot, BUILDPACK_DIR_NAME, "launch.toml")),
+      metadata: await readOr(join(layersRoot, "config", "metadata.toml")),
+      [Symbol.asyncDispose]: () => layout[Symbol.asyncDispose](),
+    };
+  } catch (error) {
+    await layout[Symbol.asyncDispose]();
+    throw error;
+  }
+}
+
+/**
+ * Does what the exporter does for the launch image: only launch layers are
+ * exported, so remove every layer directory whose `<layer>.toml` does not say
+ * `[types] launch = true` (the launcher applies whatever layer directories it finds).
+ */
+async function dropNonLaunchLayers(layers: string): Promise<void> {
+  for await (const bp of Deno.readDir(layers)) {
+    if (!bp.isDirectory || bp.name === "config") continue;
+    const dir = join(layers, bp.name);
+    for await (const entry of Deno.readDir(dir)) {
+      if (!entry.isDirectory) continue;
+      const toml = await Deno.readTextFile(join(dir, `${entry.name}.toml`)).catch(() => "");
+      const types = parseToml(toml).types as { launch?: boolean } | undefined;
+      if (types?.launch !== true) await Deno.remove(join(dir, entry.name), { recursive: true });
+    }
+  }
+}
+
+/** The modification time the exporter gives every file of an image (lifecycle layers/writer.go). */
+const EXPORTER_MTIME = "1980-01-01T00:00:01Z";
+
+/**
+ * Makes a build's files what an image holds: every file's modification time
+ * the exporter's; the bytecode layer (when there is one) read-only.
+ *
+ * @param build The build.
+ * @returns The bytecode layer's pyc tree (it may not exist).
+ */
+export async function asInAnImage(build: Build): Promise<string> {
+  await sh(`find "$1" "$2" -exec touch -h -d "$3" {} +`, build.layers, build.app, EXPORTER_MTIME);
+  const layer = join(build.layers, BUILDPACK_DIR_NAME, "bytecode");
+  await sh(`[ ! -d "$1" ] || chmod -R a-w "$1"`, layer);
+  return join(layer, "pycache");
+}
+
+/**
+ * Parses TOML into plain JSON data (integers as numbers).
+ *
+ * @param text TOML.
+ * @returns Plain data.
+ */
+export function plainToml(text: string): Record<string, unknown> {
+  return JSON.parse(
+    JSON.stringify(parseToml(text), (_, v) => typeof v === "bigint" ? Number(v) : v),
+  );
+}
+
+/**
+ * The lifecycle's plan.toml as a sorted list of its entries (JSON each). The
+ * lifecycle orders entries and their parts differently from run to run (a Go
+ * map), so plans compare as sets.
+ *
+ * @param text plan.toml ("" for none).
+ * @returns One JSON string per entry, sorted.
+ */
+export function planEntries(text: string): string[] {
+  if (text === "") return [];
+  const plan = plainToml(text) as { entries?: { providers?: unknown[]; requires?: unknown[] }[] };
+  const sorted = (items: unknown[] = []) => items.map((i) => JSON.stringify(i)).sort();
+  return (plan.entries ?? []).map((e) =>
+    JSON.stringify({ providers: sorted(e.providers), requires: sorted(e.requires) })
+  ).sort();
+}
