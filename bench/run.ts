@@ -13,7 +13,7 @@
  */
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { phaseDenoArgs, REPO_ROOT } from "../scripts/phase_command.ts";
+import { denoTaskArgs, phaseDenoArgs, REPO_ROOT } from "../scripts/phase_command.ts";
 import { packageBuildpack } from "../scripts/package.ts";
 import { bundleArgs } from "../scripts/package/deno_commands.ts";
 import { entryScript } from "../scripts/package/entry_script.ts";
@@ -265,15 +265,7 @@ async function packageCases(ws: Layout): Promise<Case[]> {
 
 /** `deno task phase detect`, which includes deno task's own start-up. */
 function taskCase(ws: Layout): Case {
-  const args = [
-    "task",
-    "-q",
-    "--config",
-    join(REPO_ROOT, "deno.json"),
-    "phase",
-    "detect",
-    ...inputs("detect", ws),
-  ];
+  const args = denoTaskArgs("phase", ["detect", ...inputs("detect", ws)]);
   return {
     name: "detect via deno task phase",
     note: "includes deno task start-up",

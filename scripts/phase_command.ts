@@ -30,3 +30,22 @@ export function phaseDenoArgs(root: string = REPO_ROOT): string[] {
     join(root, "src", "main.ts"),
   ];
 }
+
+/**
+ * The `deno` arguments that run one of this repository's tasks from any
+ * directory, quietly, as a user's `deno task` would (the task runs in the
+ * repository; the caller's directory is `INIT_CWD`).
+ *
+ * @example Usage
+ * ```ts
+ * import { denoTaskArgs } from "./phase_command.ts";
+ * const args = denoTaskArgs("phase", ["detect", "/platform", "/plan.toml"]);
+ * ```
+ *
+ * @param task The task's name in deno.json.
+ * @param args Its arguments.
+ * @returns Arguments for `deno`.
+ */
+export function denoTaskArgs(task: string, args: readonly string[] = []): string[] {
+  return ["task", "-q", "--config", join(REPO_ROOT, "deno.json"), task, ...args];
+}

@@ -10,6 +10,7 @@
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { parseToml } from "../src/cnb/toml.ts";
+import { DIRECT_VARIABLE as DIRECT } from "../src/poetry/config.ts";
 import { REPO_ROOT } from "./phase_command.ts";
 import { lifecycleLayout, platformEnv } from "../tests/_harness/layout.ts";
 import { type ListedProcess, listedProcesses, runPhase } from "../tests/_harness/phase.ts";
@@ -152,8 +153,6 @@ export async function main(args: string[]): Promise<number> {
   return 0;
 }
 
-const DIRECT = "BP_POETRY_RUN_DIRECT";
-
 /**
  * One line on what `BP_POETRY_RUN_DIRECT=true` would change, when it would let
  * a process start without `poetry run`.
@@ -172,8 +171,8 @@ export function directSaving(now: Simulation, direct: Simulation): string | unde
   const starts = changed.map((p) => `${p.type} as ${JSON.stringify(p.argv)}`).join(", ");
   const image = direct.requires.includes("poetry")
     ? "; other processes keep poetry run, so Poetry stays in the image"
-    : ", and Poetry would stay out of the image (measured for the example app: README, Starting " +
-      "without Poetry)";
+    : ", and Poetry would stay out of the image (measured for the example app: " +
+      "docs/starting-without-poetry.md)";
   return `With ${DIRECT}=true, ${starts} would start without Poetry${image}`;
 }
 

@@ -16,7 +16,7 @@ import { join } from "node:path";
 import { testNeedingTools } from "./helpers.ts";
 import { version } from "../../scripts/versions.ts";
 import { must, type Output, output, sleep } from "./command.ts";
-import { REPO_ROOT, TOOLS_DIR } from "./paths.ts";
+import { denoTaskArgs, TOOLS_DIR } from "./paths.ts";
 import { PROVIDERS, writeProvider } from "./providers.ts";
 
 const E2E_DIR = join(TOOLS_DIR, "e2e");
@@ -214,12 +214,7 @@ async function setUp(): Promise<Suite> {
       const output = join(root, "package");
       const out = await command(
         Deno.execPath(),
-        [
-          "task",
-          "-q",
-          "--config",
-          join(REPO_ROOT, "deno.json"),
-          "package",
+        denoTaskArgs("package", [
           "--version",
           "0.0.1",
           "--runtime",
@@ -228,7 +223,7 @@ async function setUp(): Promise<Suite> {
           "linux/amd64",
           "--output",
           output,
-        ],
+        ]),
         { PACK },
         600_000,
       );

@@ -5,10 +5,10 @@
  * @module
  */
 import { escapeBuildpackId } from "../../src/cnb/launch_env.ts";
-import { REPO_ROOT } from "../../scripts/phase_command.ts";
+import { denoTaskArgs, REPO_ROOT } from "../../scripts/phase_command.ts";
 import { toolsDir } from "../../scripts/tools_dir.ts";
 
-export { REPO_ROOT };
+export { denoTaskArgs, REPO_ROOT };
 
 /** The tools directory written by scripts/install-tools.sh. */
 export const TOOLS_DIR: string = toolsDir();

@@ -13,6 +13,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { parseToml } from "../../src/cnb/toml.ts";
 import { REFERENCE_PLAN, REPO_ROOT, tempDir } from "../_harness/helpers.ts";
+import { denoTaskArgs } from "../_harness/paths.ts";
 import { fileArch } from "../../scripts/package/elf.ts";
 import { phasePermissionFlags } from "../../scripts/package/permissions.ts";
 
@@ -33,18 +34,7 @@ async function packageInto(
     else vars[k] = v;
   }
   const out = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "task",
-      "-q",
-      "--config",
-      join(REPO_ROOT, "deno.json"),
-      "package",
-      "--version",
-      "1.2.3",
-      "--output",
-      output,
-      ...args,
-    ],
+    args: denoTaskArgs("package", ["--version", "1.2.3", "--output", output, ...args]),
     env: vars,
     clearEnv: true,
     stdout: "piped",

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { parseToml } from "../../src/cnb/toml.ts";
-import { REFERENCE_PLAN as PLAN, REPO_ROOT } from "../_harness/helpers.ts";
+import { REFERENCE_PLAN as PLAN } from "../_harness/helpers.ts";
+import { denoTaskArgs } from "../_harness/paths.ts";
 import { buildIn, detectIn, runPhase, workspace } from "../_harness/phase.ts";
 
 const MY_SCRIPT =
@@ -201,16 +202,7 @@ Deno.test("deno task phase runs in the caller's directory (the app), as the life
   await using ws = await workspace();
   await Deno.writeTextFile(join(ws.app, "pyproject.toml"), MY_SCRIPT);
   const out = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "task",
-      "-q",
-      "--config",
-      join(REPO_ROOT, "deno.json"),
-      "phase",
-      "detect",
-      ws.platform,
-      "../detect/plan.toml",
-    ],
+    args: denoTaskArgs("phase", ["detect", ws.platform, "../detect/plan.toml"]),
     cwd: ws.app,
     clearEnv: true,
     env: { PATH: Deno.env.get("PATH") ?? "", HOME: Deno.env.get("HOME") ?? "/" },

@@ -1,10 +1,11 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { REPO_ROOT, tempDir } from "../_harness/helpers.ts";
+import { denoTaskArgs } from "../_harness/paths.ts";
 
 async function start(args: string[], cwd = REPO_ROOT): Promise<{ code: number; out: string }> {
   const r = await new Deno.Command(Deno.execPath(), {
-    args: ["task", "-q", "--config", join(REPO_ROOT, "deno.json"), "start", ...args],
+    args: denoTaskArgs("start", args),
     cwd,
     // A fresh shell: no INIT_CWD inherited from the `deno task test` running us.
     clearEnv: true,
