@@ -25,12 +25,11 @@ import { parseArgs } from "node:util";
 import { type Stats, stats } from "./run.ts";
 import { sh } from "../tests/_harness/command.ts";
 import {
-  e2eSuite,
-  finishSuite,
   imageSize,
   missingE2eTools,
   packBuild,
   runContainer,
+  startSuite,
   type Suite,
 } from "../tests/_harness/e2e.ts";
 import { freePort, waitForHttp } from "../tests/_harness/http.ts";
@@ -234,64 +233,60 @@ async function containerOverhead(
 async function dockerBench(runs: number): Promise<Record<string, unknown>> {
   const reason = missingE2eTools();
   if (reason !== undefined) throw new Error(`${reason} (needed for --docker)`);
-  const suite = await e2eSuite();
-  try {
-    const image = (v: Variant) =>
-      `poetry-run-bench/example-${v.mode === "direct" ? "direct" : "poetry"}-${
-        v.bytecode ? "bytecode" : "plain"
-      }`;
-    const buildSeconds: Record<string, number> = {};
-    for (const v of VARIANTS) {
-      const started = performance.now();
-      const built = await packBuild(suite, image(v), { app: EXAMPLE, env: buildEnv(v) });
-      if (built.code !== 0) throw new Error(`pack build failed:\n${built.stdout}${built.stderr}`);
-      buildSeconds[label(v)] = Number(((performance.now() - started) / 1000).toFixed(1));
-    }
-    const series: Series = new Map();
-    for (let i = 0; i < runs; i++) {
-      const order = VARIANTS.map((_, j) => VARIANTS[(i + j) % VARIANTS.length] as Variant);
-      for (const v of order) {
-        const port = freePort();
-        const started = performance.now();
-        await using c = await runContainer(suite, image(v), port);
-        const ok = await firstOk(port).catch(async (e) => {
-          throw new Error(`${e}\n${await c.logs()}`);
-        });
-        record(series, `${label(v)}|new`, ok - started);
-        await suite.docker(["stop", "-t", "0", c.id]);
-        const again = performance.now();
-        await suite.docker(["start", c.id]);
-        record(series, `${label(v)}|restart`, (await firstOk(port)) - again);
-      }
-    }
-    const overhead = await containerOverhead(suite, image(VARIANTS[0] as Variant), runs);
-    console.log(
-      `\nDocker alone (no app: sleep): docker run -d ${overhead.run.toFixed(0)} ms, ` +
-        `docker start ${overhead.start.toFixed(0)} ms (medians)`,
-    );
-    const times = report(
-      `Time to first HTTP 200 in Docker, docker run (new) and docker start (restart) (${runs} interleaved runs each)`,
-      series,
-      overhead.run - overhead.start,
-    );
-    const mib = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MiB`;
-    const sizes: Record<string, unknown> = {};
-    for (const v of VARIANTS) {
-      const bytes = await imageSize(suite, image(v), label(v));
-      const layer = v.bytecode ? await layerSizes(suite, image(v)) : undefined;
-      sizes[label(v)] = { image: bytes, layer };
-      console.log(
-        `${label(v).padEnd(32)} image ${mib(bytes)}${
-          layer === undefined
-            ? ""
-            : `, bytecode layer ${mib(layer.apparent)} (${mib(layer.gzip)} gzip)`
-        }, pack build ${buildSeconds[label(v)]} s`,
-      );
-    }
-    return { times, sizes, packBuildSeconds: buildSeconds, containerOverhead: overhead };
-  } finally {
-    await finishSuite();
+  await using suite = await startSuite();
+  const image = (v: Variant) =>
+    `poetry-run-bench/example-${v.mode === "direct" ? "direct" : "poetry"}-${
+      v.bytecode ? "bytecode" : "plain"
+    }`;
+  const buildSeconds: Record<string, number> = {};
+  for (const v of VARIANTS) {
+    const started = performance.now();
+    const built = await packBuild(suite, image(v), { app: EXAMPLE, env: buildEnv(v) });
+    if (built.code !== 0) throw new Error(`pack build failed:\n${built.stdout}${built.stderr}`);
+    buildSeconds[label(v)] = Number(((performance.now() - started) / 1000).toFixed(1));
   }
+  const series: Series = new Map();
+  for (let i = 0; i < runs; i++) {
+    const order = VARIANTS.map((_, j) => VARIANTS[(i + j) % VARIANTS.length] as Variant);
+    for (const v of order) {
+      const port = freePort();
+      const started = performance.now();
+      await using c = await runContainer(suite, image(v), port);
+      const ok = await firstOk(port).catch(async (e) => {
+        throw new Error(`${e}\n${await c.logs()}`);
+      });
+      record(series, `${label(v)}|new`, ok - started);
+      await suite.docker(["stop", "-t", "0", c.id]);
+      const again = performance.now();
+      await suite.docker(["start", c.id]);
+      record(series, `${label(v)}|restart`, (await firstOk(port)) - again);
+    }
+  }
+  const overhead = await containerOverhead(suite, image(VARIANTS[0] as Variant), runs);
+  console.log(
+    `\nDocker alone (no app: sleep): docker run -d ${overhead.run.toFixed(0)} ms, ` +
+      `docker start ${overhead.start.toFixed(0)} ms (medians)`,
+  );
+  const times = report(
+    `Time to first HTTP 200 in Docker, docker run (new) and docker start (restart) (${runs} interleaved runs each)`,
+    series,
+    overhead.run - overhead.start,
+  );
+  const mib = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MiB`;
+  const sizes: Record<string, unknown> = {};
+  for (const v of VARIANTS) {
+    const bytes = await imageSize(suite, image(v), label(v));
+    const layer = v.bytecode ? await layerSizes(suite, image(v)) : undefined;
+    sizes[label(v)] = { image: bytes, layer };
+    console.log(
+      `${label(v).padEnd(32)} image ${mib(bytes)}${
+        layer === undefined
+          ? ""
+          : `, bytecode layer ${mib(layer.apparent)} (${mib(layer.gzip)} gzip)`
+      }, pack build ${buildSeconds[label(v)]} s`,
+    );
+  }
+  return { times, sizes, packBuildSeconds: buildSeconds, containerOverhead: overhead };
 }
 
 async function main(): Promise<number> {

@@ -5,9 +5,12 @@
 #
 #   bash scripts/install-tools.sh        integration tools: lifecycle + launcher, Poetry,
 #                                        watchexec, a deno cache the unprivileged user can read
-#   bash scripts/install-tools.sh e2e    also: docker.io, debootstrap, pack, a lifecycle
-#                                        archive for `pack builder create`, and the root file
-#                                        systems of the Debian bookworm build and run images
+#   bash scripts/install-tools.sh e2e    also: docker.io, debootstrap, docker-registry (a
+#                                        local OCI registry), qemu-user-static with an arm64
+#                                        glibc root, pack, a lifecycle archive for `pack builder
+#                                        create` and a lifecycle image's root file system, and
+#                                        the root file systems of the Debian bookworm build and
+#                                        run images
 #
 # The lifecycle refuses to run as root, so everything here must be usable by an unprivileged user.
 set -euo pipefail
@@ -96,6 +99,47 @@ install_docker() {
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker.io debootstrap >/dev/null
 }
 
+install_registry() {
+  # distribution 2.8 (the reference OCI registry); the suite runs its own on a loopback port.
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker-registry >/dev/null
+}
+
+install_qemu() {
+  # arm64 programs run as `qemu-aarch64-static -L <root> <program>` (there is no binfmt_misc
+  # here, so an arm64 file cannot be exec'd). <root> holds Debian's arm64 glibc and libgcc,
+  # unpacked from their packages; the arm64 architecture is removed from dpkg afterwards.
+  local dir deb
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq qemu-user-static >/dev/null
+  dir=$(mktemp -d)
+  chmod 0755 "$dir"
+  dpkg --add-architecture arm64
+  if ! (apt-get update -qq && cd "$dir" && apt-get download -qq libc6:arm64 libgcc-s1:arm64 2>/dev/null); then
+    dpkg --remove-architecture arm64; rm -rf "$dir"; return 1
+  fi
+  dpkg --remove-architecture arm64
+  apt-get update -qq
+  rm -rf "$tools/arm64-root"
+  mkdir -p "$tools/arm64-root"
+  for deb in "$dir"/*.deb; do dpkg -x "$deb" "$tools/arm64-root"; done
+  rm -rf "$dir"
+}
+
+install_lifecycle_image_rootfs() {
+  # The root file system of the lifecycle image pack's untrusted flow runs (--lifecycle-image):
+  # the same lifecycle binaries under /cnb/lifecycle, a world-writable /tmp, and a passwd and
+  # group naming root (pack starts some phases as the user "root").
+  local dir
+  dir=$(mktemp -d)
+  mkdir -p "$dir/cnb/lifecycle" "$dir/tmp" "$dir/etc" "$tools/e2e"
+  chmod 1777 "$dir/tmp"
+  echo 'root:x:0:0:root:/root:/sbin/nologin' > "$dir/etc/passwd"
+  echo 'root:x:0:' > "$dir/etc/group"
+  tar -C "$dir/cnb" -xzf "$tools/e2e/lifecycle.tgz" lifecycle
+  tar -C "$dir" --sort=name --owner=0 --group=0 --numeric-owner --mtime=@0 -cf "$tools/e2e/lifecycle-image.tar" cnb etc tmp
+  tar -xzOf "$tools/e2e/lifecycle.tgz" lifecycle.toml > "$tools/e2e/lifecycle.toml"
+  rm -rf "$dir"
+}
+
 install_pack() {
   go_build "$repo/tools/pack" "$tools/bin/pack" github.com/buildpacks/pack \
     "-s -w -X github.com/buildpacks/pack/pkg/client.Version=$PACK_VERSION"
@@ -171,8 +215,11 @@ step "watchexec $WATCHEXEC_VERSION" "'$tools/watchexec/bin/watchexec' --version 
 step "deno cache for the buildpack" "[ -d '$tools/deno_dir/npm' ] && [ \"\$(cat '$tools/deno_dir/.lock-sha')\" = \"\$(sha256sum < '$repo/deno.lock')\" ]" install_deno_cache
 if [ "$mode" = e2e ]; then
   step "docker.io and debootstrap (Debian)" "command -v dockerd && command -v docker && command -v debootstrap" install_docker
+  step "docker-registry (Debian)" "command -v docker-registry" install_registry
+  step "qemu-user-static and an arm64 glibc root" "command -v qemu-aarch64-static && [ -e '$tools/arm64-root/lib/ld-linux-aarch64.so.1' ] && [ -e '$tools/arm64-root/lib/aarch64-linux-gnu/libgcc_s.so.1' ]" install_qemu
   step "pack $PACK_VERSION" "'$tools/bin/pack' version | grep -qx '$PACK_VERSION'" install_pack
   step "lifecycle archive for pack" "tar -xzOf '$tools/e2e/lifecycle.tgz' lifecycle.toml | grep -q 'version = \"$LIFECYCLE_VERSION\"'" install_lifecycle_archive
+  step "lifecycle image root file system" "[ \"\$(tar -xOf '$tools/e2e/lifecycle-image.tar' cnb/lifecycle/lifecycle | sha256sum)\" = \"\$(sha256sum < '$tools/bin/lifecycle')\" ] && tar -xOf '$tools/e2e/lifecycle-image.tar' etc/passwd | grep -q '^root:' && [ -s '$tools/e2e/lifecycle.toml' ]" install_lifecycle_image_rootfs
   step "Debian $DEBIAN_SUITE root file systems" "[ \"\$(cat '$tools/e2e/rootfs.version')\" = '$DEBIAN_SUITE poetry-$POETRY_VERSION watchexec-$WATCHEXEC_VERSION' ] && [ -s '$tools/e2e/run.tar' ] && [ -s '$tools/e2e/build.tar' ]" install_rootfs
 fi
 chmod -R a+rX "$tools" 2>/dev/null || true

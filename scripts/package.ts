@@ -1,12 +1,14 @@
 /**
  * `deno task package --version <semver> [--output <dir>] [--target linux/amd64,linux/arm64]
- * [--runtime denort|deno] [--engine v8|quickjs] [--download]`: packages the
- * buildpack reproducibly into `<output>/buildpack/`, `<output>/buildpack.tgz`
- * and, with pack, `<output>/buildpackage.cnb`.
+ * [--runtime denort|deno] [--engine v8|quickjs] [--download] [--publish <ref>]`: packages
+ * the buildpack reproducibly into `<output>/buildpack/`, `<output>/buildpack.tgz`
+ * and, with pack, `<output>/buildpackage.cnb`; with `--publish`, pushes it to a
+ * registry too (an image index for several targets).
  *
  * Both runtimes start from one minified bundle of `src/main.ts` and give the
  * same layout: `buildpack.toml` (version and built targets stamped) and, per
- * target, `linux/<arch>/bin/detect` and `linux/<arch>/bin/build`
+ * target, a whole buildpack in `linux/<arch>/`: its own buildpack.toml
+ * declaring only that target, `bin/detect` and `bin/build`
  * (`scripts/package/layout.ts`); with one target, `bin` links to that
  * target's `bin`.
  *
@@ -25,7 +27,7 @@ import { denortTarget, denoTarget } from "./package/layout.ts";
 import { programScript } from "./package/program_script.ts";
 import { phasePermissionFlags } from "./package/permissions.ts";
 import { stampBuildpackToml } from "./package/buildpack_toml.ts";
-import { findPack, packBuildpackage } from "./package/pack.ts";
+import { findPack, packBuildpackage, runPack } from "./package/pack.ts";
 import { listTree, tarEntries, writeTar } from "./package/tar.ts";
 
 /** What {@linkcode packageBuildpack} produced. */
@@ -38,6 +40,8 @@ export interface PackageResult {
   readonly buildpackages: readonly string[];
   /** Every file in the package and its size in bytes. */
   readonly sizes: Readonly<Record<string, number>>;
+  /** The image reference pushed to (with `--publish`). */
+  readonly published?: string;
 }
 
 const mib = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MiB`;
@@ -73,7 +77,8 @@ export async function packageBuildpack(
   const env = deps.env ?? ((name: string) => Deno.env.get(name));
   const log = deps.log ?? ((line: string) => console.log(line));
   const started = Date.now();
-  const step = (n: number, text: string) => log(`[${n}/6] ${text}`);
+  const steps = opts.publish === undefined ? 6 : 7;
+  const step = (n: number, text: string) => log(`[${n}/${steps}] ${text}`);
   const epoch = Number(env("SOURCE_DATE_EPOCH") ?? "0");
   const mtime = Number.isFinite(epoch) && epoch >= 0 ? Math.floor(epoch) : 0;
 
@@ -81,6 +86,13 @@ export async function packageBuildpack(
   // second), and the Deno CLI download is the step most likely to fail.
   step(1, `Finding the ${opts.runtime} runtime for ${opts.targets.join(", ")}`);
   const runtimes = await findRuntimes(opts, env, log);
+  const pack = await (deps.pack ?? (() => findPack(env, [toolsDir(env)])))();
+  if (pack === undefined && opts.publish !== undefined) {
+    throw new Error(
+      `--publish ${opts.publish} needs pack, which was not found (PACK, PATH, tools directory): ` +
+        "install pack, or set PACK to its path",
+    );
+  }
 
   // Everything is written to a staging directory beside the output and swapped in
   // at the end: a failed run leaves the previous package untouched.
@@ -118,12 +130,12 @@ export async function packageBuildpack(
     log(`      buildpack.tgz: ${mib(sizes["buildpack.tgz"] ?? 0)}`);
 
     step(6, "buildpackage.cnb");
-    const pack = await (deps.pack ?? (() => findPack(env, [toolsDir(env)])))();
     let buildpackages: string[] = [];
     if (pack === undefined) {
       log(
-        `      pack not found (PACK, PATH, tools directory); make it with: pack buildpack package ` +
-          `${join(opts.output, "buildpackage.cnb")} --format file --path ${dir}`,
+        `      pack not found (PACK, PATH, tools directory); make it with pack buildpack package ` +
+          `${join(opts.output, "buildpackage.cnb")} --format file and a package.toml whose ` +
+          `uri is ${dir}, or install pack and run this again`,
       );
     } else {
       buildpackages = await packBuildpackage(pack, dir, opts.output, opts.targets);
@@ -133,8 +145,22 @@ export async function packageBuildpack(
         log(`      ${name}: ${mib(sizes[name] ?? 0)} (${pack})`);
       }
     }
+    if (pack !== undefined && opts.publish !== undefined) {
+      const shape = opts.targets.length > 1
+        ? `an image index of ${opts.targets.join(", ")}`
+        : opts.targets[0];
+      step(7, `Publishing ${opts.publish} (${shape})`);
+      await runPack(pack, dir, { kind: "image", ref: opts.publish }, opts.targets);
+      log(`      pushed ${opts.publish}`);
+    }
     log(`Done in ${((Date.now() - started) / 1000).toFixed(1)} s: ${tarball}`);
-    return { dir, tarball, buildpackages, sizes };
+    return {
+      dir,
+      tarball,
+      buildpackages,
+      sizes,
+      ...(opts.publish === undefined ? {} : { published: opts.publish }),
+    };
   } finally {
     await Deno.remove(stage, { recursive: true }).catch(() => {});
   }
@@ -217,8 +243,23 @@ async function writePackage(
   opts: PackageOptions,
   mtime: number,
 ): Promise<{ dir: string; tarball: string; sizes: Record<string, number> }> {
+  const source = await Deno.readTextFile(join(REPO_ROOT, "buildpack.toml"));
+  // Each target's directory is a whole buildpack, declaring only its own target: what pack
+  // uses as the buildpack root of that target's image.
+  for (const target of opts.targets) {
+    const files = (await listTree(join(staged, target))).map((e) => e.path)
+      .filter((p) => !p.endsWith("/"));
+    await Deno.writeTextFile(
+      join(staged, target, "buildpack.toml"),
+      stampBuildpackToml(source, {
+        version: opts.version,
+        targets: [target],
+        files: ["buildpack.toml", ...files].sort(),
+      }),
+    );
+  }
   const files = (await listTree(staged)).map((e) => e.path).filter((p) => !p.endsWith("/"));
-  const toml = stampBuildpackToml(await Deno.readTextFile(join(REPO_ROOT, "buildpack.toml")), {
+  const toml = stampBuildpackToml(source, {
     version: opts.version,
     targets: opts.targets,
     files: ["buildpack.toml", ...files].sort(),

@@ -20,14 +20,23 @@ export const USAGE = `usage: deno task package --version <semver> [options]
                          (works wherever the npm registry is reachable)
   --engine v8|quickjs  JavaScript engine of a denort build (default: v8; quickjs is experimental)
   --download           let deno compile download missing denort runtimes from dl.deno.land
+  --publish <ref>      also push the buildpackage to a registry with pack, e.g.
+                         registry.example.com/poetry-run:1.2.3 (an image index with one
+                         image per target; log in with docker login first)
   --help               print this text
 
 Writes <output>/buildpack/, <output>/buildpack.tgz and, when pack is found (PACK, PATH or
 the tools directory), <output>/buildpackage.cnb (one target) or
-<output>/buildpackage-linux-<arch>.cnb (several).`;
+<output>/buildpackage-linux-<arch>.cnb (several). Each linux/<arch>/ in <output>/buildpack/
+is a whole buildpack for that target, as pack publishes it.`;
 
 const SEMVER =
   /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$/;
+
+// A registry host (with a port, optional), lower-case path components, and a tag (no digest:
+// one cannot push to a digest).
+const IMAGE_REF =
+  /^(?:[A-Za-z0-9.-]+(?::\d+)?\/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*:[\w][\w.-]{0,127}$/;
 
 /** Parsed options. */
 export interface PackageOptions {
@@ -43,6 +52,8 @@ export interface PackageOptions {
   readonly engine: "v8" | "quickjs";
   /** Let deno compile download missing denort runtimes. */
   readonly download: boolean;
+  /** An image reference to publish the buildpackage to. */
+  readonly publish?: string;
 }
 
 /** A command-line problem; the message is printed with the usage text, exit 2. */
@@ -75,6 +86,7 @@ export function parsePackageArgs(args: readonly string[], cwd: string): PackageO
         runtime: { type: "string" },
         engine: { type: "string" },
         download: { type: "boolean" },
+        publish: { type: "string" },
         help: { type: "boolean", short: "h" },
       },
     }));
@@ -111,7 +123,14 @@ export function parsePackageArgs(args: readonly string[], cwd: string): PackageO
       "--engine and --download apply to --runtime denort only; the deno runtime is the npm Deno CLI",
     );
   }
+  if (values.publish !== undefined && !IMAGE_REF.test(values.publish)) {
+    throw new UsageError(
+      `--publish ${JSON.stringify(values.publish)} is not an image reference with a tag, such as ` +
+        "registry.example.com/poetry-run:1.2.3",
+    );
+  }
   return {
+    ...(values.publish === undefined ? {} : { publish: values.publish }),
     version: values.version,
     output: resolve(cwd, values.output ?? "build"),
     targets: [...new Set(targets)],

@@ -24,6 +24,8 @@ export interface OutputOptions {
   readonly cwd?: string;
   /** Bound on the run (default 5 minutes); the program is killed after it. */
   readonly timeoutMs?: number;
+  /** Text written to its standard input (default: none, stdin is closed). */
+  readonly input?: string;
 }
 
 const decoder = new TextDecoder();
@@ -47,15 +49,22 @@ export async function output(
   args: readonly string[],
   opts: OutputOptions = {},
 ): Promise<Output> {
-  const out = await new Deno.Command(cmd, {
+  const child = new Deno.Command(cmd, {
     args: [...args],
     ...(opts.env === undefined ? {} : { env: { ...opts.env } }),
     clearEnv: opts.clearEnv ?? false,
     ...(opts.cwd === undefined ? {} : { cwd: opts.cwd }),
+    stdin: opts.input === undefined ? "null" : "piped",
     stdout: "piped",
     stderr: "piped",
     signal: AbortSignal.timeout(opts.timeoutMs ?? 300_000),
-  }).output();
+  }).spawn();
+  if (opts.input !== undefined) {
+    const writer = child.stdin.getWriter();
+    await writer.write(new TextEncoder().encode(opts.input));
+    await writer.close();
+  }
+  const out = await child.output();
   return { code: out.code, stdout: decoder.decode(out.stdout), stderr: decoder.decode(out.stderr) };
 }
 
@@ -94,4 +103,42 @@ export async function sh(script: string, ...args: string[]): Promise<string> {
  */
 export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
+}
+
+/** Options of {@linkcode poll}. */
+export interface PollOptions {
+  /** Bound on the wait. */
+  readonly timeoutMs: number;
+  /** Time between tries (default 250 ms). */
+  readonly intervalMs?: number;
+  /** Gives up early when this says so (a process that exited, for example). */
+  readonly givenUp?: () => boolean;
+}
+
+/**
+ * The one bounded wait loop: tries `check` until it gives a value, the time
+ * is up, or `givenUp` says so.
+ *
+ * @example Usage
+ * ```ts
+ * import { poll } from "./command.ts";
+ * const ready = await poll(() => Promise.resolve(true), { timeoutMs: 1_000 });
+ * ```
+ *
+ * @param check One try: a value, or `undefined` to try again.
+ * @param opts Bound, interval, early stop.
+ * @returns The value, or `undefined` when none came in time.
+ */
+export async function poll<T>(
+  check: () => Promise<T | undefined>,
+  opts: PollOptions,
+): Promise<T | undefined> {
+  const deadline = performance.now() + opts.timeoutMs;
+  while (!(opts.givenUp?.() ?? false)) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (performance.now() >= deadline) return undefined;
+    await sleep(opts.intervalMs ?? 250);
+  }
+  return undefined;
 }

@@ -2,52 +2,66 @@
  * End-to-end harness, modelled on libcnb-test: real `pack build` of real apps
  * with the packaged buildpack, then the images run in real containers.
  *
- * Everything is local (no registry is reachable): a dockerd of our own on a
- * private socket (stopped by its pid afterwards), a build and a run image
- * imported from the Debian bookworm root file systems that
- * `scripts/install-tools.sh e2e` prepares, a builder with the pinned
- * lifecycle, and `pack build --pull-policy never`. Builds run with
- * `--network none`: the stand-in providers install Poetry from wheels in the
- * build image and the apps have no dependencies.
+ * The main path is the one platforms take: the buildpack published to a
+ * registry as a multi-arch image index (`deno task package --publish`), a
+ * builder in the registry that references every buildpack by `docker://`
+ * URI and carries the Python composite's Poetry groups, and pack's untrusted
+ * five-phase flow with a lifecycle image, publishing the app image; the image
+ * is then pulled and run. A second path keeps the daemon-only flow a laptop
+ * user takes (a trusted local builder, `-b` flags, the `.cnb` file).
+ *
+ * Everything is local: a dockerd of our own on a private socket and a
+ * registry on a loopback port (both stopped by their pids afterwards), build,
+ * run and lifecycle images imported from root file systems that
+ * `scripts/install-tools.sh e2e` prepares. Builds run with the host's network
+ * (to reach the registry) or none (the daemon flow): the stand-in providers
+ * install Poetry from wheels in the build image and the apps have no
+ * dependencies.
+ *
+ * A test file makes one suite with {@linkcode e2eSuite}; its state lives in
+ * that object, started at its first test and stopped by its `finish`.
  *
  * @module
  */
 import { join } from "node:path";
-import { testNeedingTools } from "./helpers.ts";
 import { version } from "../../scripts/versions.ts";
-import { must, type Output, output, sleep } from "./command.ts";
+import { parseToml } from "../../src/cnb/toml.ts";
+import { must, type Output, output } from "./command.ts";
+import { type Daemon, startDaemon } from "./daemon.ts";
+import { testNeedingTools } from "./helpers.ts";
 import { denoTaskArgs, TOOLS_DIR } from "./paths.ts";
-import { PROVIDERS, writeProvider } from "./providers.ts";
+import {
+  type Member,
+  orderToml,
+  PACKAGE_MANAGERS_GROUP,
+  type Provider,
+  PROVIDER_VERSION,
+  PROVIDERS,
+  providersOf,
+  PYTHON_ORDER,
+  writeProvider,
+} from "./providers.ts";
+import { type Registry, startRegistry } from "./registry.ts";
+import { freePort, waitForHttp } from "./http.ts";
 
 const E2E_DIR = join(TOOLS_DIR, "e2e");
-const PACK = join(TOOLS_DIR, "bin", "pack");
-const BUILD_IMAGE = "poetry-run-e2e/build:bookworm";
-const RUN_IMAGE = "poetry-run-e2e/run:bookworm";
-const BUILDER = "poetry-run-e2e/builder:local";
+/** The pack the tools directory holds. */
+export const PACK: string = join(TOOLS_DIR, "bin", "pack");
 const STACK_ID = "io.poetry-run.e2e.bookworm";
 
-/** How long each step took, printed at the end of the suite. */
-export const timings: { step: string; ms: number }[] = [];
-/** Image sizes, printed at the end of the suite. */
-export const sizes: { image: string; bytes: number; note: string }[] = [];
+/** The version the suite packages this buildpack as. */
+export const BUILDPACK_VERSION = "0.0.1";
 
-/**
- * Runs a step, recording and printing its time.
- *
- * @param step What it does.
- * @param fn The step.
- * @returns The step's result.
- */
-export async function timed<T>(step: string, fn: () => Promise<T>): Promise<T> {
-  const start = performance.now();
-  try {
-    return await fn();
-  } finally {
-    const ms = performance.now() - start;
-    timings.push({ step, ms });
-    console.log(`    [e2e] ${step}: ${(ms / 1000).toFixed(1)} s`);
-  }
-}
+/** The targets the suite packages and publishes. */
+export const TARGETS = ["linux/amd64", "linux/arm64"] as const;
+
+/** The images in the daemon (imported) and, pushed, in the registry. */
+const IMAGES = {
+  build: "poetry-run-e2e/build:bookworm",
+  run: "poetry-run-e2e/run:bookworm",
+  lifecycle: `poetry-run-e2e/lifecycle:${version("LIFECYCLE")}`,
+  localBuilder: "poetry-run-e2e/builder:local",
+} as const;
 
 function which(name: string): boolean {
   return (Deno.env.get("PATH") ?? "").split(":").some((d) => {
@@ -68,7 +82,7 @@ export function missingE2eTools(): string | undefined {
   if (Deno.uid() !== 0) {
     return "dockerd must be started as root (run the suite as root, as CI does)";
   }
-  for (const cmd of ["dockerd", "docker"]) {
+  for (const cmd of ["dockerd", "docker", "docker-registry", "qemu-aarch64-static"]) {
     if (!which(cmd)) return `${cmd} is not on PATH: run bash scripts/install-tools.sh e2e`;
   }
   for (
@@ -77,6 +91,9 @@ export function missingE2eTools(): string | undefined {
       join(E2E_DIR, "run.tar"),
       join(E2E_DIR, "build.tar"),
       join(E2E_DIR, "lifecycle.tgz"),
+      join(E2E_DIR, "lifecycle.toml"),
+      join(E2E_DIR, "lifecycle-image.tar"),
+      join(TOOLS_DIR, "arm64-root", "lib", "ld-linux-aarch64.so.1"),
     ]
   ) {
     try {
@@ -88,210 +105,417 @@ export function missingE2eTools(): string | undefined {
   return undefined;
 }
 
-/**
- * Declares an e2e test: fails in CI when something it needs is missing, skips
- * with a printed reason on a laptop (`CI` unset).
- *
- * @param name Test name.
- * @param fn Body, given the suite.
- */
-export function e2eTest(name: string, fn: (suite: Suite) => Promise<void>): void {
-  testNeedingTools(name, missingE2eTools(), "e2e", async () => await fn(await e2eSuite()));
-}
-
-/** The started suite: the daemon, the builder, the packaged buildpack, the providers. */
+/** The started suite: the daemons, the images, the builders, the package, the providers. */
 export interface Suite {
-  /** Runs the docker CLI against our daemon. */
-  readonly docker: (args: readonly string[], timeoutMs?: number) => Promise<Output>;
+  /** A directory removed when the suite stops. */
+  readonly root: string;
+  /** Runs the docker CLI against our daemon (with text on its stdin, if given). */
+  readonly docker: (
+    args: readonly string[],
+    timeoutMs?: number,
+    input?: string,
+  ) => Promise<Output>;
   /** Runs pack against our daemon. */
   readonly pack: (args: readonly string[], timeoutMs?: number) => Promise<Output>;
-  /** `build/buildpackage.cnb` of our buildpack, packaged with `--runtime deno`. */
+  /** The registry. */
+  readonly registry: Registry;
+  /** `deno task package`'s output directory (buildpack/, the .cnb files). */
+  readonly packageDir: string;
+  /** The linux/amd64 `.cnb` of this buildpack, packaged with `--runtime deno`. */
   readonly buildpackage: string;
-  /** Directories of the stand-in providers, by name. */
-  readonly providers: Readonly<Record<string, string>>;
+  /** This buildpack's image index in the registry, as `deno task package --publish` pushed it. */
+  readonly published: string;
+  /** The stand-ins' directories, by name. */
+  readonly providers: Readonly<Record<Provider, string>>;
+  /** The trusted local builder (daemon only, no order: buildpacks come by `-b`). */
+  readonly localBuilder: string;
+  /** The builder in the registry: every buildpack by `docker://` URI, Paketo's Python order. */
+  readonly builder: string;
+  /**
+   * A builder with the consolidated group alone (cpython,
+   * python-package-managers-install, -run, poetry-run, procfile?): in the
+   * Python order an app only reaches it when the two groups before fail.
+   */
+  readonly managersBuilder: string;
+  /** The lifecycle image in the registry, for pack's untrusted flow. */
+  readonly lifecycleImage: string;
+  /** Runs a step, recording and printing its time. */
+  readonly timed: <T>(step: string, fn: () => Promise<T>) => Promise<T>;
+  /** Records an image's size for the report (once per image). */
+  readonly recordSize: (image: string, bytes: number, note: string) => void;
 }
 
-let started: Promise<Suite> | undefined;
-let teardown: (() => Promise<void>) | undefined;
+/** A started suite; dispose stops it (daemons, files) and prints its step times and sizes. */
+export interface StartedSuite extends Suite, AsyncDisposable {}
 
 /**
- * Starts the suite once: dockerd, images, builder, package, providers.
+ * Starts a suite: dockerd, the registry, the images, the package, the
+ * stand-ins, the builders. What it started is stopped again when a step fails.
+ *
+ * @example Usage
+ * ```ts
+ * import { startSuite } from "./e2e.ts";
+ * await using suite = await startSuite();
+ * ```
  *
  * @returns The suite.
  */
-export function e2eSuite(): Promise<Suite> {
-  started ??= setUp();
-  return started;
+export async function startSuite(): Promise<StartedSuite> {
+  const timings: { step: string; ms: number }[] = [];
+  const sizes: { image: string; bytes: number; note: string }[] = [];
+  const timed = async <T>(step: string, fn: () => Promise<T>): Promise<T> => {
+    const start = performance.now();
+    try {
+      return await fn();
+    } finally {
+      const ms = performance.now() - start;
+      timings.push({ step, ms });
+      console.log(`    [e2e] ${step}: ${(ms / 1000).toFixed(1)} s`);
+    }
+  };
+  const recordSize = (image: string, bytes: number, note: string) => {
+    if (!sizes.some((s) => s.image === image)) sizes.push({ image, bytes, note });
+  };
+  const stops: (() => Promise<void>)[] = [];
+  const stop = async () => {
+    for (const fn of stops.splice(0).reverse()) await fn();
+    if (timings.length > 0) {
+      console.log("\n[e2e] step times");
+      for (const t of timings) {
+        console.log(`  ${(t.ms / 1000).toFixed(1).padStart(7)} s  ${t.step}`);
+      }
+    }
+    if (sizes.length > 0) {
+      console.log("[e2e] image sizes");
+      for (const s of sizes) {
+        console.log(
+          `  ${(s.bytes / 1024 / 1024).toFixed(1).padStart(7)} MiB  ${s.image}  ${s.note}`,
+        );
+      }
+    }
+  };
+  try {
+    const suite = await setUp(timed, recordSize, stops);
+    return { ...suite, [Symbol.asyncDispose]: stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+/** One suite of e2e tests. */
+export interface E2e {
+  /**
+   * Declares a test: fails in CI when something it needs is missing, skips
+   * with a printed reason on a laptop (`CI` unset).
+   */
+  readonly test: (name: string, fn: (suite: Suite) => Promise<void>) => void;
+  /** Stops the suite and prints the step times and image sizes. */
+  readonly finish: () => Promise<void>;
 }
 
 /**
- * Stops the suite (prunes replaced images, stops dockerd, removes its files)
- * and prints the step times and image sizes.
+ * Makes a suite for a test file, started at its first test.
+ *
+ * @example Usage
+ * ```ts
+ * import { e2eSuite } from "./e2e.ts";
+ * const e2e = e2eSuite();
+ * Deno.test.afterAll(e2e.finish);
+ * e2e.test("the example app serves", async (suite) => {});
+ * ```
+ *
+ * @returns The suite.
  */
-export async function finishSuite(): Promise<void> {
-  const stop = teardown;
-  teardown = undefined;
-  started = undefined;
-  if (stop !== undefined) await stop();
-  if (timings.length > 0) {
-    console.log("\n[e2e] step times");
-    for (const t of timings) console.log(`  ${(t.ms / 1000).toFixed(1).padStart(7)} s  ${t.step}`);
-  }
-  if (sizes.length > 0) {
-    console.log("[e2e] image sizes");
-    for (const s of sizes) {
-      console.log(`  ${(s.bytes / 1024 / 1024).toFixed(1).padStart(7)} MiB  ${s.image}  ${s.note}`);
-    }
-  }
+export function e2eSuite(): E2e {
+  let started: Promise<StartedSuite> | undefined;
+  const missing = missingE2eTools();
+  return {
+    test: (name, fn) =>
+      testNeedingTools(name, missing, "e2e", async () => {
+        started ??= startSuite();
+        await fn(await started);
+      }),
+    finish: async () => {
+      const suite = await started?.catch(() => undefined);
+      started = undefined;
+      await suite?.[Symbol.asyncDispose]();
+    },
+  };
 }
 
-function command(
-  cmd: string,
-  args: readonly string[],
-  env: Record<string, string>,
-  timeoutMs: number,
-): Promise<Output> {
-  return output(cmd, args, { env, timeoutMs });
-}
-
-async function setUp(): Promise<Suite> {
+async function setUp(
+  timed: Suite["timed"],
+  recordSize: Suite["recordSize"],
+  stops: (() => Promise<void>)[],
+): Promise<Suite> {
   // A short path: the socket's path must fit in a sockaddr_un (108 bytes).
   const root = await Deno.makeTempDir({ dir: "/tmp", prefix: "pr-e2e-" });
+  stops.push(() => Deno.remove(root, { recursive: true }));
   const sock = join(root, "docker.sock");
   const env = {
     DOCKER_HOST: `unix://${sock}`,
     PACK_HOME: join(root, "pack-home"),
     PACK_VOLUME_KEY: "poetry-run-e2e",
   };
-  const daemon = await timed("start dockerd (private socket)", () => startDockerd(root, sock));
-  teardown = async () => {
-    // Images persist in the tools directory between runs; drop the ones this run replaced.
-    await command("docker", ["image", "prune", "-f"], env, 120_000).catch(() => {});
-    await timed("stop dockerd", () => daemon.stop());
-    // dockerd leaves its exec root's netns/default bind mount behind.
-    await command(
-      "sh",
-      [
-        "-c",
-        `awk -v p="$1/" 'index($2, p) == 1 { print $2 }' /proc/mounts | sort -r | xargs -r umount`,
-        "sh",
-        root,
-      ],
-      {},
-      30_000,
-    );
-    await Deno.remove(root, { recursive: true });
-  };
-  const docker = (args: readonly string[], timeoutMs = 120_000) =>
-    command("docker", args, env, timeoutMs);
+  const docker = (args: readonly string[], timeoutMs = 120_000, input?: string) =>
+    output("docker", args, { env, timeoutMs, ...(input === undefined ? {} : { input }) });
   const pack = (args: readonly string[], timeoutMs = 600_000) =>
-    command(PACK, args, env, timeoutMs);
+    output(PACK, args, { env, timeoutMs });
 
-  await timed("import the build and run images", async () => {
-    await importImage(docker, join(E2E_DIR, "run.tar"), RUN_IMAGE);
-    await importImage(docker, join(E2E_DIR, "build.tar"), BUILD_IMAGE);
+  const dockerd = await timed("start dockerd (private socket)", () => startDockerd(root, sock));
+  stops.push(async () => {
+    // Images persist in the tools directory between runs; drop the ones this run replaced.
+    await docker(["image", "prune", "-f"]).catch(() => {});
+    await timed("stop dockerd", dockerd.stop);
+    // dockerd leaves its exec root's netns/default bind mount behind.
+    await output("sh", [
+      "-c",
+      `awk -v p="$1/" 'index($2, p) == 1 { print $2 }' /proc/mounts | sort -r | xargs -r umount`,
+      "sh",
+      root,
+    ], { timeoutMs: 30_000 });
   });
+  const registry = await timed(
+    "start docker-registry (127.0.0.1:80)",
+    () => startRegistry(join(root, "registry")),
+  );
+  stops.push(() => timed("stop docker-registry", registry.daemon.stop));
+  const inRegistry = (image: string) => `${registry.host}/${image}`;
+
+  await timed("import the build, run and lifecycle images; push them", async () => {
+    await importImage(docker, join(E2E_DIR, "run.tar"), IMAGES.run, stackImage());
+    await importImage(docker, join(E2E_DIR, "build.tar"), IMAGES.build, stackImage());
+    await importImage(
+      docker,
+      join(E2E_DIR, "lifecycle-image.tar"),
+      IMAGES.lifecycle,
+      await lifecycleImage(),
+    );
+    for (const image of [IMAGES.run, IMAGES.build, IMAGES.lifecycle]) {
+      must(`docker tag ${image}`, await docker(["tag", image, inRegistry(image)]));
+      must(`docker push ${image}`, await docker(["push", inRegistry(image)], 300_000));
+    }
+  });
+
+  const packageDir = join(root, "package");
+  const published = inRegistry(`poetry-run:${BUILDPACK_VERSION}`);
   await timed(
-    `pack builder create (lifecycle v${version("LIFECYCLE")} from a local archive)`,
-    async () => {
-      const config = join(root, "builder.toml");
+    `deno task package --runtime deno --target ${TARGETS.join(",")} --publish ${published}`,
+    () => packageAndPublish(packageDir, published, env.PACK_HOME),
+  );
+
+  const providers = {} as Record<Provider, string>;
+  await timed("pack buildpack package --publish, every stand-in", async () => {
+    await Promise.all(PROVIDERS.map(async (name) => {
+      providers[name] = await writeProvider(name, join(root, "providers", name));
+      must(
+        `publish ${name}`,
+        await pack([
+          "buildpack",
+          "package",
+          inRegistry(`test/${name}:${PROVIDER_VERSION}`),
+          "--path",
+          providers[name],
+          "--publish",
+        ]),
+      );
+    }));
+  });
+
+  const lifecycleArchive = join(E2E_DIR, "lifecycle.tgz");
+  await timed(`pack builder create ${IMAGES.localBuilder} (trusted, daemon)`, async () => {
+    const config = join(root, "builder-local.toml");
+    await Deno.writeTextFile(
+      config,
+      builderToml({ build: IMAGES.build, run: IMAGES.run, lifecycle: lifecycleArchive }),
+    );
+    must(
+      "pack builder create",
+      await pack([
+        "builder",
+        "create",
+        IMAGES.localBuilder,
+        "--config",
+        config,
+        "--pull-policy",
+        "never",
+      ]),
+    );
+  });
+  const publishBuilder = (name: string, groups: readonly (readonly Member[])[], what: string) =>
+    timed(`pack builder create ${inRegistry(name)} --publish (${what})`, async () => {
+      const config = join(root, `${name.replace(/\W/g, "_")}.toml`);
       await Deno.writeTextFile(
         config,
-        `description = "poetry-run end-to-end builder"\n` +
-          `[stack]\n  id = "${STACK_ID}"\n  build-image = "${BUILD_IMAGE}"\n  run-image = "${RUN_IMAGE}"\n` +
-          `[build]\n  image = "${BUILD_IMAGE}"\n[run]\n[[run.images]]\n  image = "${RUN_IMAGE}"\n` +
-          `[lifecycle]\n  uri = "${join(E2E_DIR, "lifecycle.tgz")}"\n`,
+        builderToml({
+          build: inRegistry(IMAGES.build),
+          run: inRegistry(IMAGES.run),
+          lifecycle: lifecycleArchive,
+          buildpacks: [
+            ...providersOf(groups).map((p) =>
+              `docker://${inRegistry(`test/${p}:${PROVIDER_VERSION}`)}`
+            ),
+            `docker://${published}`,
+          ],
+          order: orderToml(groups, BUILDPACK_VERSION),
+        }),
       );
       must(
-        "pack builder create",
-        await pack(["builder", "create", BUILDER, "--config", config, "--pull-policy", "never"]),
+        "pack builder create --publish",
+        await pack(["builder", "create", inRegistry(name), "--config", config, "--publish"]),
       );
-    },
+      return inRegistry(name);
+    });
+  const builder = await publishBuilder(
+    `builder:${BUILDPACK_VERSION}`,
+    PYTHON_ORDER,
+    "Paketo Python's three Poetry groups",
   );
-  const buildpackage = await timed(
-    "deno task package --runtime deno (.cnb with pack)",
-    async () => {
-      const output = join(root, "package");
-      const out = await command(
-        Deno.execPath(),
-        denoTaskArgs("package", [
-          "--version",
-          "0.0.1",
-          "--runtime",
-          "deno",
-          "--target",
-          "linux/amd64",
-          "--output",
-          output,
-        ]),
-        { PACK },
-        600_000,
-      );
-      must("deno task package", out);
-      return join(output, "buildpackage.cnb");
-    },
+  const managersBuilder = await publishBuilder(
+    `builder-managers:${BUILDPACK_VERSION}`,
+    [PACKAGE_MANAGERS_GROUP],
+    "the consolidated group alone",
   );
-  const providers: Record<string, string> = {};
-  for (const name of PROVIDERS) {
-    providers[name] = await writeProvider(name, join(root, "providers", name));
-  }
-  return { docker, pack, buildpackage, providers };
+  return {
+    root,
+    docker,
+    pack,
+    registry,
+    packageDir,
+    buildpackage: join(packageDir, "buildpackage-linux-amd64.cnb"),
+    published,
+    providers,
+    localBuilder: IMAGES.localBuilder,
+    builder,
+    managersBuilder,
+    lifecycleImage: inRegistry(IMAGES.lifecycle),
+    timed,
+    recordSize,
+  };
+}
+
+/**
+ * `deno task package` as a publisher runs it: `--runtime deno` (what can be
+ * built here), both targets, `--publish`.
+ *
+ * @param out The output directory.
+ * @param ref The image reference to publish to.
+ * @param packHome pack's home (its manifest store), when not the default.
+ * @returns The task's output.
+ * @throws {Error} When the task fails.
+ */
+export async function packageAndPublish(
+  out: string,
+  ref: string,
+  packHome?: string,
+): Promise<Output> {
+  const args = ["--version", BUILDPACK_VERSION, "--runtime", "deno", "--target", TARGETS.join(",")];
+  return must(
+    `deno task package --publish ${ref}`,
+    await output(
+      Deno.execPath(),
+      denoTaskArgs("package", [...args, "--output", out, "--publish", ref]),
+      {
+        env: { PACK, ...(packHome === undefined ? {} : { PACK_HOME: packHome }) },
+        timeoutMs: 600_000,
+      },
+    ),
+  );
+}
+
+/** What builder.toml says. */
+export interface BuilderConfig {
+  /** The build image. */
+  readonly build: string;
+  /** The run image. */
+  readonly run: string;
+  /** The lifecycle archive (the builder's own lifecycle). */
+  readonly lifecycle: string;
+  /** `[[buildpacks]]` URIs. */
+  readonly buildpacks?: readonly string[];
+  /** `[[order]]` tables (from {@linkcode orderToml}). */
+  readonly order?: string;
+}
+
+/**
+ * builder.toml: the build and run images (also as the deprecated `[stack]`,
+ * which pack still reads), the lifecycle, and optionally buildpacks and order.
+ *
+ * @param config What it holds.
+ * @returns The TOML text.
+ */
+export function builderToml(config: BuilderConfig): string {
+  return `description = "poetry-run end-to-end builder"\n` +
+    (config.buildpacks ?? []).map((uri) => `[[buildpacks]]\n  uri = "${uri}"\n`).join("") +
+    (config.order === undefined ? "" : `${config.order}\n`) +
+    `[stack]\n  id = "${STACK_ID}"\n  build-image = "${config.build}"\n  run-image = "${config.run}"\n` +
+    `[build]\n  image = "${config.build}"\n[run]\n[[run.images]]\n  image = "${config.run}"\n` +
+    `[lifecycle]\n  uri = "${config.lifecycle}"\n`;
 }
 
 /** A dockerd of our own, as root, on a private socket; images persist in the tools dir. */
-async function startDockerd(root: string, sock: string): Promise<{ stop: () => Promise<void> }> {
-  const log = join(root, "dockerd.log");
-  const child = new Deno.Command("sh", {
+function startDockerd(root: string, sock: string): Promise<Daemon> {
+  return startDaemon({
+    name: `dockerd on ${sock}`,
+    cmd: "dockerd",
     args: [
-      "-c",
-      `exec dockerd --data-root "$1" --exec-root "$2" --pidfile "$3" --host "unix://$4" ` +
-      `--iptables=false --bridge=none >"$5" 2>&1`,
-      "dockerd",
+      "--data-root",
       join(TOOLS_DIR, "docker"),
+      "--exec-root",
       join(root, "exec"),
+      "--pidfile",
       join(root, "dockerd.pid"),
-      sock,
-      log,
+      "--host",
+      `unix://${sock}`,
+      "--iptables=false",
+      "--bridge=none",
     ],
-    stdin: "null",
-    stdout: "null",
-    stderr: "null",
-  }).spawn();
-  let exited = false;
-  const status = child.status.then((s) => {
-    exited = true;
-    return s;
+    log: join(root, "dockerd.log"),
+    ready: async () =>
+      (await output("docker", ["version", "--format", "{{.Server.Version}}"], {
+        env: { DOCKER_HOST: `unix://${sock}` },
+        timeoutMs: 10_000,
+      })).code === 0,
   });
-  const stop = async () => {
-    if (exited) return;
-    child.kill("SIGTERM");
-    const done = await Promise.race([status.then(() => true), sleep(30_000).then(() => false)]);
-    if (!done) {
-      child.kill("SIGKILL");
-      await status;
-    }
-  };
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline && !exited) {
-    const v = await command("docker", ["version", "--format", "{{.Server.Version}}"], {
-      DOCKER_HOST: `unix://${sock}`,
-    }, 10_000).catch(() => undefined);
-    if (v?.code === 0) return { stop };
-    await sleep(250);
-  }
-  await stop();
-  const tail = (await Deno.readTextFile(log).catch(() => "")).split("\n").slice(-15).join("\n");
-  throw new Error(`dockerd did not answer on ${sock} within 60 s:\n${tail}`);
 }
 
-/** Imports a root file system as an image with the labels and user a CNB stack needs. */
+/** `docker import --change` lines of the build and run images: a CNB stack's user and labels. */
+function stackImage(): string[] {
+  return [
+    "ENV CNB_USER_ID=1000",
+    "ENV CNB_GROUP_ID=1000",
+    "USER 1000:1000",
+    "ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+    `LABEL io.buildpacks.stack.id=${STACK_ID}`,
+    "LABEL io.buildpacks.base.distro.name=debian",
+    "LABEL io.buildpacks.base.distro.version=12",
+  ];
+}
+
+/**
+ * The lifecycle image's labels: its version, and its APIs as the JSON of
+ * lifecycle.toml's `[apis]`, quoted with escaped quotes (unquoted, Docker
+ * strips them and pack cannot read the label).
+ */
+async function lifecycleImage(): Promise<string[]> {
+  const toml = parseToml(await Deno.readTextFile(join(E2E_DIR, "lifecycle.toml")));
+  const apis = JSON.stringify(toml.apis);
+  return [
+    `LABEL io.buildpacks.lifecycle.version=${version("LIFECYCLE")}`,
+    `LABEL io.buildpacks.lifecycle.apis="${apis.replaceAll('"', '\\"')}"`,
+  ];
+}
+
+/** Imports a root file system as an image (again only when the tar changed). */
 async function importImage(
   docker: Suite["docker"],
   tar: string,
   image: string,
+  changes: readonly string[],
 ): Promise<void> {
   const info = await Deno.stat(tar);
-  const source = `${info.size}-${info.mtime?.getTime()}`;
+  const source = `${info.size}-${info.mtime?.getTime()}-${changes.length}`;
   const have = await docker([
     "image",
     "inspect",
@@ -304,16 +528,7 @@ async function importImage(
     `docker import ${image}`,
     await docker([
       "import",
-      ...[
-        "ENV CNB_USER_ID=1000",
-        "ENV CNB_GROUP_ID=1000",
-        "USER 1000:1000",
-        "ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
-        `LABEL io.buildpacks.stack.id=${STACK_ID}`,
-        "LABEL io.buildpacks.base.distro.name=debian",
-        "LABEL io.buildpacks.base.distro.version=12",
-        `LABEL io.poetry-run.e2e.source=${source}`,
-      ].flatMap((c) => ["--change", c]),
+      ...[...changes, `LABEL io.poetry-run.e2e.source=${source}`].flatMap((c) => ["--change", c]),
       tar,
       image,
     ], 300_000),
@@ -330,9 +545,13 @@ export interface PackBuildOptions {
   readonly watchexec?: boolean;
 }
 
+const envFlags = (env: Record<string, string> = {}) =>
+  Object.entries(env).flatMap(([k, v]) => ["--env", `${k}=${v}`]);
+
 /**
- * Runs the seed's command for real: `pack build <image> --builder <local>
- * --pull-policy never -b <providers…> -b <buildpackage.cnb>`.
+ * The daemon flow a laptop user takes: `pack build <image> --builder <local>
+ * --pull-policy never -b <stand-ins…> -b <buildpackage.cnb>`, trusted, with
+ * no network.
  *
  * @param suite The suite.
  * @param image The image name.
@@ -344,18 +563,19 @@ export async function packBuild(
   image: string,
   opts: PackBuildOptions,
 ): Promise<Output> {
-  const providers = [
+  const providers: Provider[] = [
+    ...(opts.watchexec ? ["watchexec" as const] : []),
     "cpython",
+    "pip",
     "poetry",
     "poetry-install",
-    ...(opts.watchexec ? ["watchexec"] : []),
   ];
-  return await timed(`pack build ${image}`, () =>
+  return await suite.timed(`pack build ${image} (trusted, daemon, -b)`, () =>
     suite.pack([
       "build",
       image,
       "--builder",
-      BUILDER,
+      suite.localBuilder,
       "--pull-policy",
       "never",
       "--trust-builder",
@@ -366,15 +586,58 @@ export async function packBuild(
       "none",
       "--path",
       opts.app,
-      ...providers.flatMap((p) => ["-b", suite.providers[p] as string]),
+      ...providers.flatMap((p) => ["-b", suite.providers[p]]),
       "-b",
       suite.buildpackage,
-      ...Object.entries(opts.env ?? {}).flatMap(([k, v]) => ["--env", `${k}=${v}`]),
+      ...envFlags(opts.env),
     ]));
 }
 
 /**
- * An image's size, recorded for the report (once per image).
+ * The flow platforms take: `pack build <registry>/<name> --builder
+ * <registry builder> --lifecycle-image <registry lifecycle> --publish`, no
+ * `-b`, not trusted (pack runs the five phases in separate containers), then
+ * `docker pull`.
+ *
+ * @param suite The suite.
+ * @param name The app image's repository and tag in the registry.
+ * @param opts App, env, and another builder than the one with Paketo's order.
+ * @returns pack's output (the caller asserts on the exit code) and the image reference.
+ */
+export async function packBuildPublished(
+  suite: Suite,
+  name: string,
+  opts: Omit<PackBuildOptions, "watchexec"> & { readonly builder?: string },
+): Promise<{ readonly built: Output; readonly image: string }> {
+  const image = `${suite.registry.host}/${name}`;
+  const built = await suite.timed(
+    `pack build ${image} --publish (untrusted, registry)`,
+    () =>
+      suite.pack([
+        "build",
+        image,
+        "--builder",
+        opts.builder ?? suite.builder,
+        "--lifecycle-image",
+        suite.lifecycleImage,
+        "--publish",
+        "--docker-host",
+        "inherit",
+        "--network",
+        "host",
+        "--path",
+        opts.app,
+        ...envFlags(opts.env),
+      ]),
+  );
+  if (built.code === 0) {
+    must(`docker pull ${image}`, await suite.docker(["pull", image], 300_000));
+  }
+  return { built, image };
+}
+
+/**
+ * An image's size, recorded for the report.
  *
  * @param suite The suite.
  * @param image The image.
@@ -387,8 +650,24 @@ export async function imageSize(suite: Suite, image: string, note = ""): Promise
     await suite.docker(["image", "inspect", "-f", "{{.Size}}", image]),
   );
   const bytes = Number(out.stdout.trim());
-  if (!sizes.some((s) => s.image === image)) sizes.push({ image, bytes, note });
+  suite.recordSize(image, bytes, note);
   return bytes;
+}
+
+/**
+ * A label of an image in the daemon, parsed as JSON.
+ *
+ * @param suite The suite.
+ * @param image The image.
+ * @param label The label.
+ * @returns Its value.
+ */
+export async function imageLabel(suite: Suite, image: string, label: string): Promise<unknown> {
+  const out = must(
+    "docker image inspect",
+    await suite.docker(["image", "inspect", "-f", `{{index .Config.Labels "${label}"}}`, image]),
+  );
+  return JSON.parse(out.stdout);
 }
 
 /**
@@ -399,23 +678,60 @@ export async function imageSize(suite: Suite, image: string, note = ""): Promise
  * @returns Sorted layer names.
  */
 export async function launchLayers(suite: Suite, image: string): Promise<string[]> {
-  const out = must(
-    "docker image inspect",
-    await suite.docker([
-      "image",
-      "inspect",
-      "-f",
-      '{{index .Config.Labels "io.buildpacks.lifecycle.metadata"}}',
-      image,
-    ]),
-  );
-  const md = JSON.parse(out.stdout) as {
+  const md = await imageLabel(suite, image, "io.buildpacks.lifecycle.metadata") as {
     buildpacks?: { key: string; layers?: Record<string, unknown> }[];
   };
   return (md.buildpacks ?? []).flatMap((b) =>
     Object.keys(b.layers ?? {}).map((l) => `${b.key}:${l}`)
-  )
-    .sort();
+  ).sort();
+}
+
+/**
+ * The group that built the image, as the lifecycle recorded it
+ * (`io.buildpacks.build.metadata`).
+ *
+ * @param suite The suite.
+ * @param image The image.
+ * @returns `<id>@<version>`, in group order.
+ */
+export async function imageGroup(suite: Suite, image: string): Promise<string[]> {
+  const md = await imageLabel(suite, image, "io.buildpacks.build.metadata") as {
+    buildpacks?: { id: string; version: string }[];
+  };
+  return (md.buildpacks ?? []).map((b) => `${b.id}@${b.version}`);
+}
+
+/** A process of an image, as the lifecycle recorded it. */
+export interface ImageProcess {
+  /** Its type. */
+  readonly type: string;
+  /** Its command and arguments. */
+  readonly argv: readonly string[];
+  /** Which buildpack made it. */
+  readonly buildpackID: string;
+}
+
+/**
+ * The image's processes (`io.buildpacks.build.metadata`).
+ *
+ * @param suite The suite.
+ * @param image The image.
+ * @returns The processes.
+ */
+export async function imageProcesses(suite: Suite, image: string): Promise<ImageProcess[]> {
+  const md = await imageLabel(suite, image, "io.buildpacks.build.metadata") as {
+    processes?: {
+      type: string;
+      command: string | string[];
+      args?: string[] | null;
+      buildpackID: string;
+    }[];
+  };
+  return (md.processes ?? []).map((p) => ({
+    type: p.type,
+    argv: [...[p.command].flat(), ...(p.args ?? [])],
+    buildpackID: p.buildpackID,
+  }));
 }
 
 /** A running container. */
@@ -471,4 +787,43 @@ export async function runContainer(
       await suite.docker(["rm", "-f", id]);
     },
   };
+}
+
+/**
+ * Starts a container of the image and waits for its first HTTP 200; on a
+ * timeout, the error carries the container's output and the container is
+ * removed.
+ *
+ * @param suite The suite.
+ * @param image The image.
+ * @param extra More `docker run` options.
+ * @returns The container (dispose removes it) and the body.
+ */
+export async function serve(
+  suite: Suite,
+  image: string,
+  extra: readonly string[] = [],
+): Promise<[Container, string]> {
+  const c = await runContainer(suite, image, freePort(), extra);
+  try {
+    const { body } = await waitForHttp(c.port);
+    return [c, body];
+  } catch (error) {
+    const logs = await c.logs();
+    await c[Symbol.asyncDispose]();
+    throw new Error(`${error}\n--- container output ---\n${logs}`);
+  }
+}
+
+/**
+ * The pycs a container wrote (`docker diff`): none when the image's bytecode
+ * layer has all it imports.
+ *
+ * @param suite The suite.
+ * @param c The container.
+ * @returns The paths.
+ */
+export async function writtenPycs(suite: Suite, c: Container): Promise<string[]> {
+  const diff = must("docker diff", await suite.docker(["diff", c.id]));
+  return diff.stdout.split("\n").filter((l) => l.endsWith(".pyc"));
 }

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { sleep } from "./command.ts";
+import { poll } from "./command.ts";
 
 /** Options of {@linkcode waitForHttp}. */
 export interface WaitOptions {
@@ -13,10 +13,12 @@ export interface WaitOptions {
   readonly intervalMs?: number;
   /** Keep waiting while the body equals this (a restarted app's new answer). */
   readonly differentFrom?: string;
+  /** The path to ask for (default `/`). */
+  readonly path?: string;
 }
 
 /**
- * Polls `http://127.0.0.1:<port>/` until it answers 200.
+ * Polls `http://127.0.0.1:<port><path>` until it answers 200.
  *
  * @example Usage
  * ```ts
@@ -34,11 +36,11 @@ export async function waitForHttp(
   opts: WaitOptions = {},
 ): Promise<{ readonly body: string; readonly at: number }> {
   const timeoutMs = opts.timeoutMs ?? 60_000;
-  const deadline = performance.now() + timeoutMs;
+  const url = `http://127.0.0.1:${port}${opts.path ?? "/"}`;
   let last = "no answer";
-  while (performance.now() < deadline) {
+  const answer = await poll(async () => {
     try {
-      const res = await fetch(`http://127.0.0.1:${port}/`, { signal: AbortSignal.timeout(2_000) });
+      const res = await fetch(url, { signal: AbortSignal.timeout(2_000) });
       const body = await res.text();
       const at = performance.now();
       if (res.status === 200 && body !== opts.differentFrom) return { body, at };
@@ -46,9 +48,12 @@ export async function waitForHttp(
     } catch (error) {
       last = String(error);
     }
-    await sleep(opts.intervalMs ?? 250);
+    return undefined;
+  }, { timeoutMs, intervalMs: opts.intervalMs ?? 250 });
+  if (answer === undefined) {
+    throw new Error(`no HTTP 200 from ${url} within ${timeoutMs} ms (last: ${last})`);
   }
-  throw new Error(`no HTTP 200 on 127.0.0.1:${port} within ${timeoutMs} ms (last: ${last})`);
+  return answer;
 }
 
 /**

@@ -6,7 +6,7 @@
  * @module
  */
 import { join } from "node:path";
-import { output, sleep } from "./command.ts";
+import { output, poll, sleep } from "./command.ts";
 import { freePort, waitForHttp } from "./http.ts";
 import { AS_USER, type Build } from "./lifecycle.ts";
 import { TOOLS_DIR } from "./paths.ts";
@@ -149,6 +149,8 @@ export async function waitForOutput(
   text: string,
   timeoutMs: number,
 ): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!proc.output().includes(text) && Date.now() < deadline) await sleep(200);
+  await poll(() => Promise.resolve(proc.output().includes(text) ? true : undefined), {
+    timeoutMs,
+    intervalMs: 200,
+  });
 }

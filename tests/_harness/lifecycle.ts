@@ -1,7 +1,9 @@
 /**
  * The real CNB lifecycle (v0.21 detector and builder, built by
  * scripts/install-tools.sh) on the host, as an unprivileged user, against an
- * order of [the stand-in providers, this buildpack], and what an image would
+ * order of Paketo Python's Poetry group (tests/providers' stand-ins and this
+ * buildpack: watchexec?, cpython, pip, poetry, poetry-install, poetry-run,
+ * procfile?), and what an image would
  * hold afterwards.
  *
  * @module
@@ -12,8 +14,14 @@ import { parseToml } from "../../src/cnb/toml.ts";
 import { testNeedingTools } from "./helpers.ts";
 import { output, sh } from "./command.ts";
 import { lifecycleLayout } from "./layout.ts";
-import { BUILDPACK_DIR_NAME, BUILDPACK_ID, REPO_ROOT, TOOLS_DIR } from "./paths.ts";
-import { PROVIDERS, writeProvider } from "./providers.ts";
+import { BUILDPACK_DIR_NAME, REPO_ROOT, TOOLS_DIR } from "./paths.ts";
+import {
+  orderToml,
+  POETRY_GROUP,
+  PROVIDER_VERSION,
+  providersOf,
+  writeProvider,
+} from "./providers.ts";
 
 /** The unprivileged user the lifecycle runs as (it refuses root). */
 export const UID = 65534;
@@ -25,14 +33,6 @@ export const AS_USER: readonly string[] = [
   `--regid=${UID}`,
   "--clear-groups",
 ];
-
-/** order.toml: the providers (watchexec optional, as in Paketo's Python group), then this buildpack. */
-function orderToml(): string {
-  const entry = (id: string, optional = false) =>
-    `[[order.group]]\nid = "${id}"\nversion = "0.0.1"\n${optional ? "optional = true\n" : ""}`;
-  return `[[order]]\n` +
-    PROVIDERS.map((p) => entry(`test/${p}`, p === "watchexec")).join("") + entry(BUILDPACK_ID);
-}
 
 /**
  * Tells why the integration tests cannot run, or `undefined` when they can.
@@ -135,11 +135,11 @@ export async function lifecycleBuild(fixture: string, opts: BuildOptions = {}): 
       denoDir: join(TOOLS_DIR, "deno_dir"),
       ...(opts.api === undefined ? {} : { api: opts.api }),
     });
-    for (const provider of PROVIDERS) {
-      await writeProvider(provider, join(bps, `test_${provider}`, "0.0.1"));
+    for (const provider of providersOf([POETRY_GROUP])) {
+      await writeProvider(provider, join(bps, `test_${provider}`, PROVIDER_VERSION));
     }
     const order = join(root, "order.toml");
-    await Deno.writeTextFile(order, orderToml());
+    await Deno.writeTextFile(order, orderToml([POETRY_GROUP], "0.0.1"));
     await sh(`chown -R ${UID}:${UID} "$1" && chmod 755 "$1"`, root);
     const lifecycle = join(TOOLS_DIR, "bin", "lifecycle");
     const env = {

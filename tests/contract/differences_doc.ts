@@ -7,6 +7,7 @@
  * @module
  */
 import { join } from "node:path";
+import { must, output } from "../_harness/command.ts";
 import { REPO_ROOT } from "../_harness/paths.ts";
 import { type Difference, DIFFERENCES } from "./differences.ts";
 
@@ -80,18 +81,8 @@ export function readmeTable(): string {
  * @returns It, formatted.
  */
 export async function formatMarkdown(markdown: string): Promise<string> {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["fmt", "-q", "--config", join(REPO_ROOT, "deno.json"), "--ext", "md", "-"],
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const writer = child.stdin.getWriter();
-  await writer.write(new TextEncoder().encode(markdown));
-  await writer.close();
-  const out = await child.output();
-  if (out.code !== 0) throw new Error(`deno fmt failed: ${new TextDecoder().decode(out.stderr)}`);
-  return new TextDecoder().decode(out.stdout);
+  const args = ["fmt", "-q", "--config", join(REPO_ROOT, "deno.json"), "--ext", "md", "-"];
+  return must("deno fmt", await output(Deno.execPath(), args, { input: markdown })).stdout;
 }
 
 /**

@@ -14,6 +14,7 @@ import { join } from "node:path";
 import { parseToml } from "../../src/cnb/toml.ts";
 import { REFERENCE_PLAN, REPO_ROOT, tempDir } from "../_harness/helpers.ts";
 import { denoTaskArgs } from "../_harness/paths.ts";
+import { MY_SCRIPT, PACKAGED_CASES, packagedApp, runPackaged } from "../_harness/packaged.ts";
 import { fileArch } from "../../scripts/package/elf.ts";
 import { phasePermissionFlags } from "../../scripts/package/permissions.ts";
 
@@ -57,46 +58,6 @@ function packagedWithDeno(): Promise<string> {
   return denoPackage;
 }
 
-/** Runs a packaged phase exactly as lifecycle v0.21 does for Buildpack API 0.8. */
-async function runPackaged(
-  buildpack: string,
-  phase: "detect" | "build",
-  appFiles: Record<string, string>,
-  bp: Record<string, string> = {},
-) {
-  const ws = await tempDir("poetry-run-pkg-ws-");
-  const app = join(ws.path, "app");
-  const platform = join(ws.path, "platform");
-  const layers = join(ws.path, "layers");
-  const plan = join(ws.path, "plan.toml");
-  for (const d of [app, join(platform, "env"), layers]) await Deno.mkdir(d, { recursive: true });
-  for (const [name, text] of Object.entries(appFiles)) {
-    await Deno.writeTextFile(join(app, name), text);
-  }
-  await Deno.writeTextFile(plan, "");
-  const cnb = phase === "detect"
-    ? { CNB_PLATFORM_DIR: platform, CNB_BUILD_PLAN_PATH: plan }
-    : { CNB_LAYERS_DIR: layers, CNB_PLATFORM_DIR: platform, CNB_BP_PLAN_PATH: plan };
-  const out = await new Deno.Command(join(buildpack, "bin", phase), {
-    args: phase === "detect" ? [platform, plan] : [layers, platform, plan],
-    cwd: app,
-    env: { PATH: "/usr/bin:/bin", HOME: ws.path, CNB_BUILDPACK_DIR: buildpack, ...cnb, ...bp },
-    clearEnv: true,
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  return {
-    ws,
-    code: out.code,
-    stdout: dec.decode(out.stdout),
-    stderr: dec.decode(out.stderr),
-    plan: await Deno.readTextFile(plan),
-    launch: await Deno.readTextFile(join(layers, "launch.toml")).catch(() => ""),
-  };
-}
-
-const MY_SCRIPT = `[tool.poetry.scripts]\n"my script" = "default_app.server:run"\n`;
-
 Deno.test("--runtime deno: the layout, with only the built target and its files listed", async () => {
   const bp = await packagedWithDeno();
   assert.equal(await Deno.readLink(join(bp, "bin")), "linux/amd64/bin");
@@ -109,6 +70,7 @@ Deno.test("--runtime deno: the layout, with only the built target and its files 
     "buildpack.toml",
     "linux/amd64/bin/build",
     "linux/amd64/bin/detect",
+    "linux/amd64/buildpack.toml",
     "linux/amd64/lib/deno",
     "linux/amd64/lib/program.js",
     "linux/amd64/lib/run.js",
@@ -123,13 +85,12 @@ Deno.test("--runtime deno: the layout, with only the built target and its files 
 
 Deno.test("--runtime deno: bin/detect and bin/build run as the lifecycle runs them", async () => {
   const bp = await packagedWithDeno();
-  const d = await runPackaged(bp, "detect", { "pyproject.toml": MY_SCRIPT });
-  await using _d = d.ws;
+  await using app = await packagedApp({ "pyproject.toml": MY_SCRIPT });
+  const d = await runPackaged(bp, "detect", app);
   assert.equal(d.code, 0, d.stderr);
   assert.equal(d.stderr, "", "nothing from Deno about its cache or permissions");
   assert.equal(d.plan, REFERENCE_PLAN);
-  const b = await runPackaged(bp, "build", { "pyproject.toml": MY_SCRIPT });
-  await using _b = b.ws;
+  const b = await runPackaged(bp, "build", app);
   assert.equal(b.code, 0, b.stderr);
   assert.equal(b.stderr, "");
   assert.ok(
@@ -140,25 +101,36 @@ Deno.test("--runtime deno: bin/detect and bin/build run as the lifecycle runs th
   );
   assert.match(b.launch, /command = "poetry"\nargs = \[ "run", "my script" \]\ndirect = true/);
   // Through the linux/amd64/bin path too (what pack makes the root of the .cnb).
-  const direct = await runPackaged(join(bp, "linux/amd64"), "detect", {
-    "pyproject.toml": MY_SCRIPT,
-  }, { BP_POETRY_RUN_DIRECT: "true" });
-  await using _x = direct.ws;
+  const direct = await runPackaged(join(bp, "linux/amd64"), "detect", app, {
+    BP_POETRY_RUN_DIRECT: "true",
+  });
   assert.equal(direct.code, 0, direct.stderr);
   assert.doesNotMatch(direct.plan, /"poetry"/);
 });
 
 Deno.test("--runtime deno: user errors keep their exit codes and one-line messages", async () => {
   const bp = await packagedWithDeno();
-  const none = await runPackaged(bp, "detect", {});
-  await using _n = none.ws;
+  await using empty = await packagedApp({});
+  const none = await runPackaged(bp, "detect", empty);
   assert.equal(none.code, 100);
   assert.match(none.stderr, /^No pyproject\.toml in the app directory/);
-  const bad = await runPackaged(bp, "build", { "pyproject.toml": "[project\n" });
-  await using _b = bad.ws;
+  await using broken = await packagedApp({ "pyproject.toml": "[project\n" });
+  const bad = await runPackaged(bp, "build", broken);
   assert.equal(bad.code, 1);
   assert.equal(bad.stderr.trimEnd().split("\n").length, 1, bad.stderr);
   assert.match(bad.stderr, /^pyproject\.toml:1:\d+: /);
+});
+
+Deno.test("--runtime deno: every shared packaged case gives its exit codes (arm64 must match these bytes)", async () => {
+  const bp = await packagedWithDeno();
+  for (const c of PACKAGED_CASES) {
+    await using app = await packagedApp(c.files);
+    const d = await runPackaged(bp, "detect", app, c.bp);
+    assert.equal(d.code, c.detect, `${c.name}: detect: ${d.stdout}${d.stderr}`);
+    const b = await runPackaged(bp, "build", app, c.bp);
+    assert.equal(b.code, c.build, `${c.name}: build: ${b.stdout}${b.stderr}`);
+    if (c.build === 0) assert.notEqual(b.launch, "", `${c.name}: launch.toml`);
+  }
 });
 
 Deno.test("the permission flags grant exactly what deno run -P=phase grants", async () => {

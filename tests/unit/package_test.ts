@@ -1,5 +1,4 @@
 import assert from "node:assert/strict";
-import { gunzipSync } from "node:zlib";
 import { join } from "node:path";
 import { packageBuildpack } from "../../scripts/package.ts";
 import { type PackageOptions, parsePackageArgs, UsageError } from "../../scripts/package/args.ts";
@@ -9,9 +8,10 @@ import { elfArch } from "../../scripts/package/elf.ts";
 import { LOADER, programScript } from "../../scripts/package/program_script.ts";
 import { permissionFlags, phasePermissionFlags } from "../../scripts/package/permissions.ts";
 import { stampBuildpackToml } from "../../scripts/package/buildpack_toml.ts";
-import { buildpackageFiles } from "../../scripts/package/pack.ts";
+import { buildpackageFiles, packArgs } from "../../scripts/package/pack.ts";
 import { parseToml } from "../../src/cnb/toml.ts";
 import { tempDir } from "../_harness/helpers.ts";
+import { readTar } from "../_harness/tar.ts";
 
 /** The first 20 bytes of a little-endian 64-bit ELF executable for a machine. */
 function elfHeader(machine: number): Uint8Array {
@@ -48,39 +48,6 @@ async function runtimes(dir: string, vars: Record<string, number>) {
     env[name] = path;
   }
   return (name: string) => env[name];
-}
-
-interface TarItem {
-  name: string;
-  mode: number;
-  uid: number;
-  gid: number;
-  mtime: number;
-  type: string;
-  link: string;
-}
-
-function readTar(gz: Uint8Array): TarItem[] {
-  const tar = gunzipSync(gz);
-  const dec = new TextDecoder();
-  const str = (o: number, l: number) => dec.decode(tar.subarray(o, o + l)).replace(/\0.*$/s, "");
-  const num = (o: number, l: number) => parseInt(str(o, l).trim() || "0", 8);
-  const items: TarItem[] = [];
-  for (let off = 0; off + 512 <= tar.length;) {
-    if (tar.subarray(off, off + 512).every((b) => b === 0)) break;
-    const size = num(off + 124, 12);
-    items.push({
-      name: str(off, 100),
-      mode: num(off + 100, 8),
-      uid: num(off + 108, 8),
-      gid: num(off + 116, 8),
-      mtime: num(off + 136, 12),
-      type: str(off + 156, 1),
-      link: str(off + 157, 100),
-    });
-    off += 512 + Math.ceil(size / 512) * 512;
-  }
-  return items;
 }
 
 const opts = (args: string[]): PackageOptions => {
@@ -139,6 +106,10 @@ Deno.test("parsePackageArgs() rejects bad input with a UsageError", () => {
     [["--version", "1.2.3", "--runtime", "deno", "--engine", "quickjs"], /denort only/],
     [["--version", "1.2.3", "--runtime", "deno", "--download"], /denort only/],
     [["--version", "1.2.3", "--frobnicate"], /frobnicate/],
+    [["--version", "1.2.3", "--publish", "poetry-run"], /--publish "poetry-run" is not an image/],
+    [["--version", "1.2.3", "--publish", "r.example/Poetry-Run:1"], /not an image reference/],
+    [["--version", "1.2.3", "--publish", "r.example/p@sha256:ab"], /not an image reference/],
+    [["--version", "1.2.3", "--publish", "r.example/p:"], /not an image reference/],
   ];
   for (const [args, message] of bad) {
     assert.throws(
@@ -280,6 +251,67 @@ Deno.test("stampBuildpackToml() writes the version, only the built targets, and 
   assert.deepEqual(JSON.parse(JSON.stringify(dev.metadata)), { "include-files": ["old"] });
 });
 
+Deno.test("parsePackageArgs() takes --publish with a registry image reference and a tag", () => {
+  for (const ref of ["127.0.0.1:5000/poetry-run:1.2.3", "r.example/a/b_c:v1", "poetry-run:x"]) {
+    const o = parsePackageArgs(["--version", "1.2.3", "--publish", ref], "/");
+    assert.ok(o !== "help" && o.publish === ref, ref);
+  }
+  const none = parsePackageArgs(["--version", "1.2.3"], "/");
+  assert.ok(none !== "help" && !("publish" in none));
+});
+
+Deno.test("packArgs(): a package.toml and --target flags; --format file, or --publish", () => {
+  assert.deepEqual(
+    packArgs({ kind: "file", path: "/o/buildpackage.cnb" }, "/t/package.toml", [
+      "linux/amd64",
+    ]),
+    [
+      "buildpack",
+      "package",
+      "/o/buildpackage.cnb",
+      "--config",
+      "/t/package.toml",
+      "--target",
+      "linux/amd64",
+      "--format",
+      "file",
+    ],
+  );
+  assert.deepEqual(
+    packArgs({ kind: "image", ref: "r.example/p:1" }, "/t/package.toml", [
+      "linux/amd64",
+      "linux/arm64",
+    ]),
+    [
+      "buildpack",
+      "package",
+      "r.example/p:1",
+      "--config",
+      "/t/package.toml",
+      "--target",
+      "linux/amd64",
+      "--target",
+      "linux/arm64",
+      "--publish",
+    ],
+  );
+});
+
+Deno.test("packageBuildpack() --publish without pack fails at once, before any work", async () => {
+  await using out = await tempDir();
+  await using rt = await tempDir();
+  const env = await runtimes(rt.path, { DENORT_BIN_AMD64: X86_64, DENORT_BIN_ARM64: AARCH64 });
+  const { compile, calls } = fakeCompile(correctMachine);
+  await assert.rejects(
+    packageBuildpack(
+      opts(["--version", "1.2.3", "--output", out.path, "--publish", "r.example/p:1"]),
+      { compile, env, log: () => {}, pack: () => Promise.resolve(undefined) },
+    ),
+    /^Error: --publish r\.example\/p:1 needs pack, which was not found/,
+  );
+  assert.equal(calls.length, 0, "nothing compiled");
+});
+
 Deno.test("buildpackageFiles() names pack's outputs: one file, or one per target", () => {
   assert.deepEqual(buildpackageFiles("/o", ["linux/amd64"]), ["/o/buildpackage.cnb"]);
   assert.deepEqual(buildpackageFiles("/o", ["linux/amd64", "linux/arm64"]), [
@@ -325,15 +357,40 @@ Deno.test("packageBuildpack() lays out both targets, each with its own runtime, 
     "2 linux/amd64/bin/build 777 run",
     "2 linux/amd64/bin/detect 777 run",
     "0 linux/amd64/bin/run 755 ",
+    "0 linux/amd64/buildpack.toml 644 ",
     "5 linux/arm64/ 755 ",
     "5 linux/arm64/bin/ 755 ",
     "2 linux/arm64/bin/build 777 run",
     "2 linux/arm64/bin/detect 777 run",
     "0 linux/arm64/bin/run 755 ",
+    "0 linux/arm64/buildpack.toml 644 ",
+  ]);
+  // Each target's directory is a whole buildpack for that target alone (what pack publishes).
+  for (const arch of ["amd64", "arm64"]) {
+    const own = parseToml(await Deno.readTextFile(join(r.dir, "linux", arch, "buildpack.toml")));
+    assert.deepEqual(JSON.parse(JSON.stringify(own.targets)), [{ os: "linux", arch }]);
+    assert.deepEqual((own.metadata as Record<string, unknown>)["include-files"], [
+      "bin/build",
+      "bin/detect",
+      "bin/run",
+      "buildpack.toml",
+    ]);
+    assert.deepEqual(own.buildpack, toml.buildpack, "the same id, name, version");
+  }
+  assert.deepEqual((toml.metadata as Record<string, unknown>)["include-files"], [
+    "buildpack.toml",
+    "linux/amd64/bin/build",
+    "linux/amd64/bin/detect",
+    "linux/amd64/bin/run",
+    "linux/amd64/buildpack.toml",
+    "linux/arm64/bin/build",
+    "linux/arm64/bin/detect",
+    "linux/arm64/bin/run",
+    "linux/arm64/buildpack.toml",
   ]);
   assert.ok(items.every((i) => i.uid === 0 && i.gid === 0 && i.mtime === 0));
   assert.ok(log.some((l) => l.includes("linux/arm64/bin/run") && l.includes("arm64 executable")));
-  assert.ok(log.some((l) => l.includes("make it with: pack buildpack package")));
+  assert.ok(log.some((l) => l.includes("make it with pack buildpack package")));
 
   const again = await packageBuildpack(opts(["--version", "1.2.3", "--output", b.path]), {
     compile: fakeCompile(correctMachine).compile,
@@ -393,6 +450,7 @@ Deno.test("packageBuildpack() with one target writes only that target, and bin/ 
     "linux/arm64/bin/build",
     "linux/arm64/bin/detect",
     "linux/arm64/bin/run",
+    "linux/arm64/buildpack.toml",
   ]);
   const names = readTar(await Deno.readFile(r.tarball)).map((i) => i.name);
   assert.ok(!names.some((n) => n.includes("amd64")), names.join(" "));
