@@ -21,7 +21,7 @@ import { phasePermissionFlags } from "../scripts/package/permissions.ts";
 import { parsePyProject } from "../src/poetry/pyproject.ts";
 import { targetFromScripts } from "../src/poetry/target.ts";
 import { must, output } from "../tests/_harness/command.ts";
-import { type Layout, lifecycleLayout } from "../tests/_harness/layout.ts";
+import { type Layout, lifecycleLayout, phaseInputs } from "../tests/_harness/layout.ts";
 import { phaseEnv } from "../tests/_harness/phase.ts";
 
 /** min / median / max in milliseconds. */
@@ -79,7 +79,7 @@ const GOAL_MS = 3;
  */
 async function timeRun(
   cmd: string,
-  args: string[],
+  args: readonly string[],
   cwd: string,
   env: Record<string, string>,
   cold = false,
@@ -93,7 +93,7 @@ async function timeRun(
   try {
     const start = performance.now();
     const out = await new Deno.Command(cmd, {
-      args,
+      args: [...args],
       cwd,
       env: vars,
       clearEnv: true,
@@ -137,20 +137,11 @@ function lifecycleEnv(
   api07 = false,
 ): Record<string, string> {
   const base = { ...phaseEnv(), CNB_BUILDPACK_DIR: REPO_ROOT };
-  if (api07) return base;
-  return phase === "detect"
-    ? { ...base, CNB_PLATFORM_DIR: ws.platform, CNB_BUILD_PLAN_PATH: ws.detectPlan }
-    : {
-      ...base,
-      CNB_PLATFORM_DIR: ws.platform,
-      CNB_LAYERS_DIR: ws.layers,
-      CNB_BP_PLAN_PATH: ws.buildPlan,
-    };
+  return api07 ? base : { ...base, ...phaseInputs(phase, ws).cnb };
 }
 
 /** The phase's positional arguments. */
-const inputs = (phase: "detect" | "build", ws: Layout) =>
-  phase === "detect" ? [ws.platform, ws.detectPlan] : [ws.layers, ws.platform, ws.buildPlan];
+const inputs = (phase: "detect" | "build", ws: Layout) => phaseInputs(phase, ws).args;
 
 /** From source: `deno run -P=phase src/main.ts <phase> …`, for three apps. */
 function sourceCases(ws: Layout): Case[] {

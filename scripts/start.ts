@@ -12,7 +12,7 @@ import { parseArgs } from "node:util";
 import { parseToml } from "../src/cnb/toml.ts";
 import { DIRECT_VARIABLE as DIRECT } from "../src/poetry/config.ts";
 import { REPO_ROOT } from "./phase_command.ts";
-import { lifecycleLayout, platformEnv } from "../tests/_harness/layout.ts";
+import { lifecycleLayout, phaseInputs, platformEnv } from "../tests/_harness/layout.ts";
 import { type ListedProcess, listedProcesses, runPhase } from "../tests/_harness/phase.ts";
 
 /** The example app used when no app directory is given. */
@@ -56,22 +56,13 @@ export async function simulate(appDir: string, vars: Record<string, string>): Pr
   // As the lifecycle: every <platform>/env file becomes NAME=<bytes verbatim>.
   const bp = await platformEnv(layout.platform);
   const common = { appDir, api: "0.8" as const, buildpackDir: REPO_ROOT, bp, combined: true };
-  const cnb = { CNB_PLATFORM_DIR: layout.platform };
-  const detected = await runPhase("detect", {
-    ...common,
-    args: [layout.platform, layout.detectPlan],
-    cnb: { ...cnb, CNB_BUILD_PLAN_PATH: layout.detectPlan },
-  });
+  const detected = await runPhase("detect", { ...common, ...phaseInputs("detect", layout) });
   const detect = { code: detected.code, output: detected.stdout };
   if (detect.code !== 0) return { detect, requires: [], processes: [] };
   const planDoc = parseToml(await Deno.readTextFile(layout.detectPlan));
   const requires = (Array.isArray(planDoc.requires) ? planDoc.requires : [])
     .map((r: { name?: unknown }) => String(r.name));
-  const built = await runPhase("build", {
-    ...common,
-    args: [layout.layers, layout.platform, layout.buildPlan],
-    cnb: { ...cnb, CNB_LAYERS_DIR: layout.layers, CNB_BP_PLAN_PATH: layout.buildPlan },
-  });
+  const built = await runPhase("build", { ...common, ...phaseInputs("build", layout) });
   const build = { code: built.code, output: built.stdout };
   if (build.code !== 0) return { detect, requires, build, processes: [] };
   const processes = listedProcesses(await Deno.readTextFile(join(layout.layers, "launch.toml")));

@@ -28,7 +28,8 @@ import { version } from "../../scripts/versions.ts";
 import { parseToml } from "../../src/cnb/toml.ts";
 import { must, type Output, output } from "./command.ts";
 import { type Daemon, startDaemon } from "./daemon.ts";
-import { testNeedingTools } from "./helpers.ts";
+import { missingPath, testNeedingTools } from "./helpers.ts";
+import { lookPath } from "../../src/cnb/launch_env.ts";
 import { denoTaskArgs, TOOLS_DIR } from "./paths.ts";
 import {
   type Member,
@@ -63,16 +64,6 @@ const IMAGES = {
   localBuilder: "poetry-run-e2e/builder:local",
 } as const;
 
-function which(name: string): boolean {
-  return (Deno.env.get("PATH") ?? "").split(":").some((d) => {
-    try {
-      return Deno.statSync(join(d, name)).isFile;
-    } catch {
-      return false;
-    }
-  });
-}
-
 /**
  * Tells why the e2e suite cannot run here, or `undefined` when it can.
  *
@@ -83,26 +74,19 @@ export function missingE2eTools(): string | undefined {
     return "dockerd must be started as root (run the suite as root, as CI does)";
   }
   for (const cmd of ["dockerd", "docker", "docker-registry", "qemu-aarch64-static"]) {
-    if (!which(cmd)) return `${cmd} is not on PATH: run bash scripts/install-tools.sh e2e`;
-  }
-  for (
-    const path of [
-      PACK,
-      join(E2E_DIR, "run.tar"),
-      join(E2E_DIR, "build.tar"),
-      join(E2E_DIR, "lifecycle.tgz"),
-      join(E2E_DIR, "lifecycle.toml"),
-      join(E2E_DIR, "lifecycle-image.tar"),
-      join(TOOLS_DIR, "arm64-root", "lib", "ld-linux-aarch64.so.1"),
-    ]
-  ) {
-    try {
-      Deno.statSync(path);
-    } catch {
-      return `${path} is missing: run bash scripts/install-tools.sh e2e`;
+    if (lookPath(cmd, Deno.env.get("PATH"), Deno.cwd()) === undefined) {
+      return `${cmd} is not on PATH: run bash scripts/install-tools.sh e2e`;
     }
   }
-  return undefined;
+  return missingPath([
+    PACK,
+    join(E2E_DIR, "run.tar"),
+    join(E2E_DIR, "build.tar"),
+    join(E2E_DIR, "lifecycle.tgz"),
+    join(E2E_DIR, "lifecycle.toml"),
+    join(E2E_DIR, "lifecycle-image.tar"),
+    join(TOOLS_DIR, "arm64-root", "lib", "ld-linux-aarch64.so.1"),
+  ], "bash scripts/install-tools.sh e2e");
 }
 
 /** The started suite: the daemons, the images, the builders, the package, the providers. */

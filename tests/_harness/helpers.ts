@@ -65,6 +65,24 @@ export const REFERENCE_PLAN = `[[requires]]
 `;
 
 /**
+ * The first of some paths that does not exist, as a reason a suite cannot run.
+ *
+ * @param paths Files and directories the suite needs.
+ * @param install The command that installs them.
+ * @returns `<path> is missing: run <install>`, or `undefined` when all exist.
+ */
+export function missingPath(paths: readonly string[], install: string): string | undefined {
+  for (const path of paths) {
+    try {
+      Deno.statSync(path);
+    } catch {
+      return `${path} is missing: run ${install}`;
+    }
+  }
+  return undefined;
+}
+
+/**
  * Declares a test that needs installed tools: in CI (`CI` set) it fails when
  * they are missing; on a laptop it is skipped with the reason printed.
  *

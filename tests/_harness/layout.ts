@@ -104,3 +104,41 @@ export async function platformEnv(platform: string): Promise<Record<string, stri
   }
   return env;
 }
+
+/** What the lifecycle hands a phase: its positional arguments and CNB_* path variables. */
+export interface PhaseInputs {
+  /** `<platform> <plan>` for detect, `<layers> <platform> <plan>` for build. */
+  readonly args: readonly string[];
+  /** The same paths as the variables lifecycle v0.21 sets for Buildpack API 0.8 and later. */
+  readonly cnb: Readonly<Record<string, string>>;
+}
+
+/**
+ * The inputs of a phase run in a layout, as lifecycle v0.21 gives them.
+ *
+ * @example Usage
+ * ```ts
+ * import { lifecycleLayout, phaseInputs } from "./layout.ts";
+ * await using layout = await lifecycleLayout();
+ * const { args, cnb } = phaseInputs("detect", layout);
+ * ```
+ *
+ * @param phase `detect` or `build`.
+ * @param layout The layout.
+ * @returns The arguments and variables.
+ */
+export function phaseInputs(phase: "detect" | "build", layout: Layout): PhaseInputs {
+  return phase === "detect"
+    ? {
+      args: [layout.platform, layout.detectPlan],
+      cnb: { CNB_PLATFORM_DIR: layout.platform, CNB_BUILD_PLAN_PATH: layout.detectPlan },
+    }
+    : {
+      args: [layout.layers, layout.platform, layout.buildPlan],
+      cnb: {
+        CNB_LAYERS_DIR: layout.layers,
+        CNB_PLATFORM_DIR: layout.platform,
+        CNB_BP_PLAN_PATH: layout.buildPlan,
+      },
+    };
+}

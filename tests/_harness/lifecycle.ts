@@ -11,7 +11,7 @@
 import { join } from "node:path";
 import { writeDevBuildpack } from "../../scripts/dev_buildpack.ts";
 import { parseToml } from "../../src/cnb/toml.ts";
-import { testNeedingTools } from "./helpers.ts";
+import { missingPath, testNeedingTools } from "./helpers.ts";
 import { output, sh } from "./command.ts";
 import { lifecycleLayout } from "./layout.ts";
 import { BUILDPACK_DIR_NAME, REPO_ROOT, TOOLS_DIR } from "./paths.ts";
@@ -41,22 +41,11 @@ export const AS_USER: readonly string[] = [
  * @returns A reason, or undefined.
  */
 export function missingTools(): string | undefined {
-  for (
-    const path of [
-      "bin/lifecycle",
-      "bin/launcher",
-      "poetry/bin/poetry",
-      "watchexec/bin/watchexec",
-      "deno_dir",
-    ]
-  ) {
-    try {
-      Deno.statSync(join(TOOLS_DIR, path));
-    } catch {
-      return `${join(TOOLS_DIR, path)} is missing: run scripts/install-tools.sh`;
-    }
-  }
-  return undefined;
+  const paths = ["bin/lifecycle", "bin/launcher", "poetry/bin/poetry", "watchexec/bin/watchexec"];
+  return missingPath(
+    [...paths, "deno_dir"].map((p) => join(TOOLS_DIR, p)),
+    "scripts/install-tools.sh",
+  );
 }
 
 /**

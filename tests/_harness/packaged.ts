@@ -7,7 +7,7 @@
  * @module
  */
 import { join } from "node:path";
-import { type Layout, lifecycleLayout } from "./layout.ts";
+import { type Layout, lifecycleLayout, phaseInputs } from "./layout.ts";
 
 /** What one packaged phase did. */
 export interface PackagedRun {
@@ -59,11 +59,9 @@ export async function runPackaged(
   await Deno.writeTextFile(plan, "");
   await Deno.remove(layout.layers, { recursive: true });
   await Deno.mkdir(layout.layers);
-  const cnb = phase === "detect"
-    ? { CNB_PLATFORM_DIR: layout.platform, CNB_BUILD_PLAN_PATH: plan }
-    : { CNB_LAYERS_DIR: layout.layers, CNB_PLATFORM_DIR: layout.platform, CNB_BP_PLAN_PATH: plan };
+  const { args, cnb } = phaseInputs(phase, layout);
   const out = await new Deno.Command(join(buildpack, "bin", phase), {
-    args: phase === "detect" ? [layout.platform, plan] : [layout.layers, layout.platform, plan],
+    args: [...args],
     cwd: layout.app,
     env: { PATH: "/usr/bin:/bin", HOME: layout.root, CNB_BUILDPACK_DIR: buildpack, ...cnb, ...bp },
     clearEnv: true,

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { phaseDenoArgs } from "../../scripts/phase_command.ts";
 import { stampBuildpackToml } from "../../scripts/package/buildpack_toml.ts";
 import { parseToml } from "../../src/cnb/toml.ts";
-import { type Layout, type LayoutOptions, lifecycleLayout } from "./layout.ts";
+import { type Layout, type LayoutOptions, lifecycleLayout, phaseInputs } from "./layout.ts";
 import { REPO_ROOT } from "./paths.ts";
 
 /** Result of one phase run. */
@@ -142,6 +142,33 @@ export async function workspace(api = "0.8", opts: LayoutOptions = {}): Promise<
 }
 
 /**
+ * Runs a phase in a workspace as the lifecycle would for an API.
+ *
+ * @param phase `detect` or `build`.
+ * @param ws The workspace.
+ * @param api Buildpack API.
+ * @param bp BP_* variables.
+ * @param extra Extra options.
+ * @returns The result.
+ */
+function phaseIn(
+  phase: "detect" | "build",
+  ws: Workspace,
+  api: PhaseOptions["api"],
+  bp: Readonly<Record<string, string>>,
+  extra: Partial<PhaseOptions>,
+): Promise<PhaseResult> {
+  return runPhase(phase, {
+    appDir: ws.app,
+    api,
+    ...phaseInputs(phase, ws),
+    buildpackDir: ws.buildpack,
+    bp,
+    ...extra,
+  });
+}
+
+/**
  * Runs detect as the lifecycle would for an API.
  *
  * @param ws The workspace.
@@ -156,15 +183,7 @@ export function detectIn(
   bp: Readonly<Record<string, string>> = {},
   extra: Partial<PhaseOptions> = {},
 ): Promise<PhaseResult> {
-  return runPhase("detect", {
-    appDir: ws.app,
-    api,
-    args: [ws.platform, ws.detectPlan],
-    cnb: { CNB_PLATFORM_DIR: ws.platform, CNB_BUILD_PLAN_PATH: ws.detectPlan },
-    buildpackDir: ws.buildpack,
-    bp,
-    ...extra,
-  });
+  return phaseIn("detect", ws, api, bp, extra);
 }
 
 /**
@@ -182,19 +201,7 @@ export function buildIn(
   bp: Readonly<Record<string, string>> = {},
   extra: Partial<PhaseOptions> = {},
 ): Promise<PhaseResult> {
-  return runPhase("build", {
-    appDir: ws.app,
-    api,
-    args: [ws.layers, ws.platform, ws.buildPlan],
-    cnb: {
-      CNB_LAYERS_DIR: ws.layers,
-      CNB_PLATFORM_DIR: ws.platform,
-      CNB_BP_PLAN_PATH: ws.buildPlan,
-    },
-    buildpackDir: ws.buildpack,
-    bp,
-    ...extra,
-  });
+  return phaseIn("build", ws, api, bp, extra);
 }
 
 /** A process as launch.toml (any API) or the lifecycle's metadata.toml lists it. */
