@@ -244,27 +244,20 @@ async function writePackage(
   mtime: number,
 ): Promise<{ dir: string; tarball: string; sizes: Record<string, number> }> {
   const source = await Deno.readTextFile(join(REPO_ROOT, "buildpack.toml"));
+  // buildpack.toml for a directory: the given targets, and every file below it (itself included).
+  const writeToml = async (root: string, targets: readonly string[]) => {
+    const files = (await listTree(root)).map((e) => e.path).filter((p) => !p.endsWith("/"));
+    const toml = stampBuildpackToml(source, {
+      version: opts.version,
+      targets,
+      files: ["buildpack.toml", ...files].sort(),
+    });
+    await Deno.writeTextFile(join(root, "buildpack.toml"), toml);
+  };
   // Each target's directory is a whole buildpack, declaring only its own target: what pack
   // uses as the buildpack root of that target's image.
-  for (const target of opts.targets) {
-    const files = (await listTree(join(staged, target))).map((e) => e.path)
-      .filter((p) => !p.endsWith("/"));
-    await Deno.writeTextFile(
-      join(staged, target, "buildpack.toml"),
-      stampBuildpackToml(source, {
-        version: opts.version,
-        targets: [target],
-        files: ["buildpack.toml", ...files].sort(),
-      }),
-    );
-  }
-  const files = (await listTree(staged)).map((e) => e.path).filter((p) => !p.endsWith("/"));
-  const toml = stampBuildpackToml(source, {
-    version: opts.version,
-    targets: opts.targets,
-    files: ["buildpack.toml", ...files].sort(),
-  });
-  await Deno.writeTextFile(join(staged, "buildpack.toml"), toml);
+  for (const target of opts.targets) await writeToml(join(staged, target), [target]);
+  await writeToml(staged, opts.targets);
   const entries = await tarEntries(staged);
   await Deno.writeFile(
     join(stage, "buildpack.tgz"),

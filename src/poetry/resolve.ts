@@ -65,20 +65,25 @@ export type Resolution =
 export async function resolve(ctx: PoetryContext): Promise<Resolution> {
   const { logger } = ctx;
   logger.debug.process("Finding the poetry run target");
-  const resolved = (target: Target, project: PyProject | null, direct: boolean) => {
+  // The switches, read once it is known that the buildpack applies: live reload, then direct.
+  const switches = () => ({ reload: liveReloadEnabled(ctx.env), direct: directEnabled(ctx.env) });
+  const resolved = (
+    target: Target,
+    project: PyProject | null,
+    { reload, direct }: { reload: boolean; direct: boolean },
+  ) => {
     const { accepted, rejected } = extraScripts(project, target);
     const processes = planProcesses(target.argv, accepted, project, direct);
-    return { applies: true as const, target, project, direct, processes, rejected };
+    return { applies: true as const, target, project, reload, direct, processes, rejected };
   };
   const override = targetOverride(ctx.env);
   if (hasTargetOverride(override)) {
     const target = targetFromEnv(override);
     logger.debug.subprocess(`Found ${TARGET_VARIABLE}=${override}`);
-    const reload = liveReloadEnabled(ctx.env);
-    const direct = directEnabled(ctx.env);
+    const read = switches();
     // Direct starts depend on what Poetry installs, so they read the project too.
-    const project = direct ? await ctx.loadPyProject() : null;
-    return { ...resolved(target, project, direct), reload };
+    const project = read.direct ? await ctx.loadPyProject() : null;
+    return resolved(target, project, read);
   }
   if (override !== undefined) logger.warn(blankTargetWarning());
   const project = await ctx.loadPyProject();
@@ -88,6 +93,5 @@ export async function resolve(ctx: PoetryContext): Promise<Resolution> {
   const chosen = targetFromScripts(project);
   if ("reason" in chosen) return { applies: false, reason: chosen.reason };
   logger.debug.subprocess(`Found pyproject.toml script=${chosen.argv.join(" ")}`);
-  const reload = liveReloadEnabled(ctx.env);
-  return { ...resolved(chosen, project, directEnabled(ctx.env)), reload };
+  return resolved(chosen, project, switches());
 }

@@ -316,3 +316,20 @@ Deno.test("detect() and build() of mod.ts refuse a target no process argument ca
     assert.equal(err, `${message}\n`);
   }
 });
+
+Deno.test("detect() reads BP_LIVE_RELOAD_ENABLED before BP_POETRY_RUN_DIRECT, with or without BP_POETRY_RUN_TARGET", async () => {
+  const both = { liveReload: "yes", direct: "maybe" };
+  for (
+    const ctx of [
+      context({ ...both, target: "web" }),
+      context({ ...both, pyproject: `[project.scripts]\nweb = "a:b"\n` }),
+    ]
+  ) {
+    await assert.rejects(
+      detect(ctx),
+      (e: unknown) =>
+        e instanceof BuildpackError &&
+        e.message.startsWith("failed to parse BP_LIVE_RELOAD_ENABLED value yes"),
+    );
+  }
+});
