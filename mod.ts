@@ -22,7 +22,17 @@ export type { BuildContext, BuildResult, DetectContext, DetectResult } from "./s
 export type { BuildPlan, PlanValue, Requirement } from "./src/cnb/plan.ts";
 export type { LaunchProcess } from "./src/cnb/launch.ts";
 export { layerName } from "./src/cnb/layers.ts";
-export type { EnvAction, Layer, LayerEnvFile, LayerName, LayerTypes } from "./src/cnb/layers.ts";
+export type {
+  EnvAction,
+  Layer,
+  LayerEnvFile,
+  LayerHandle,
+  LayerMetadataValue,
+  LayerName,
+  LayerStore,
+  LayerTypes,
+  RestoredLayer,
+} from "./src/cnb/layers.ts";
 export type { BuildpackInfo } from "./src/cnb/buildpack_toml.ts";
 export type { BuildpackApi } from "./src/cnb/api.ts";
 export type { ProcessType } from "./src/cnb/process_type.ts";

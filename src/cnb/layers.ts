@@ -1,20 +1,16 @@
 /**
- * Layers a build contributes: `<layers>/<name>/` with its content and
+ * Layers a build contributes, as data: `<layers>/<name>/` with its content and
  * environment files, and `<layers>/<name>.toml` saying what the layer is for
- * (Buildpack API 0.7–0.12 all use the `[types]` table).
+ * (Buildpack API 0.7–0.12 all use the `[types]` table) and its metadata.
  *
- * The buildpack writes a layer's content itself, into the directory
- * {@linkcode resetLayer} gives it; the runner then writes the layer's
- * environment files and, last, its `<name>.toml` ({@linkcode writeLayer}), each
- * atomically. A layer from an earlier build that this build does not
- * contribute again must be removed ({@linkcode removeLayer}): the lifecycle
- * restores launch layers' `<name>.toml` from the previous image, and a
- * restored toml left in place makes the exporter reuse the old layer.
+ * A build declares its layers in its result ({@linkcode Layer}); the runner
+ * writes them and removes every other layer of the buildpack
+ * (`layer_store.ts`). The content goes through a {@linkcode LayerHandle} the
+ * runner gives the build, so the buildpack itself makes no file-system call
+ * on its layers.
  *
  * @module
  */
-import { writeFileAtomic } from "./atomic_write.ts";
-import { joinPath } from "./posix_path.ts";
 import { tomlString } from "./toml_string.ts";
 
 /** What a layer is for. Unset flags are `false`. */
@@ -23,17 +19,19 @@ export interface LayerTypes {
   readonly launch?: boolean;
   /** Visible to later buildpacks at build. */
   readonly build?: boolean;
-  /** Kept in the build cache for the next build. */
+  /** Kept in the build cache for the next build (its content is restored). */
   readonly cache?: boolean;
 }
 
 /** How an environment file changes a variable (the file name's suffix). */
 export type EnvAction = "default" | "override" | "prepend" | "append";
 
-/** One environment file of a layer: `<layer>/<scope>/<name>.<action>`. */
+/** One environment file of a layer: `<layer>/<scope>/[<process>/]<name>.<action>`. */
 export interface LayerEnvFile {
   /** `env` (build and launch), `env.launch` or `env.build`. */
   readonly scope: "env" | "env.launch" | "env.build";
+  /** With `env.launch`: only for this process type (`env.launch/<type>/`). */
+  readonly process?: string;
   /** The variable. */
   readonly name: string;
   /** What the file does to it. */
@@ -44,16 +42,55 @@ export interface LayerEnvFile {
   readonly delim?: string;
 }
 
-/** A layer contributed by a build. */
+/** A metadata value of `<name>.toml`. */
+export type LayerMetadataValue = string | number | boolean;
+
+/** A layer contributed by a build: what the runner writes as `<name>.toml` and env files. */
 export interface Layer {
   /** The layer's name: its directory under the buildpack's layers directory. */
   readonly name: LayerName;
   /** What it is for. */
   readonly types: LayerTypes;
-  /** Environment files. */
+  /** Environment files (the layer's whole environment: others are removed). */
   readonly env?: readonly LayerEnvFile[];
-  /** `[metadata]` of `<name>.toml`: strings, numbers and booleans. */
-  readonly metadata?: Readonly<Record<string, string | number | boolean>>;
+  /** `[metadata]` of `<name>.toml`, read back by the next build ({@linkcode LayerHandle.restored}). */
+  readonly metadata?: Readonly<Record<string, LayerMetadataValue>>;
+}
+
+/** What the lifecycle restored of a layer from the previous build. */
+export interface RestoredLayer {
+  /** `[metadata]` of the restored `<name>.toml` (integers as numbers; nested values left out). */
+  readonly metadata: Readonly<Record<string, LayerMetadataValue>>;
+  /** Whether the layer's content was restored too (a `cache = true` layer, from the cache). */
+  readonly hasContent: boolean;
+}
+
+/**
+ * One of the buildpack's layers, as the runner lets a build use it: what the
+ * previous build left, and the only ways to change its content. Paths given
+ * to its methods are relative to the layer's directory.
+ */
+export interface LayerHandle {
+  /** The layer's name. */
+  readonly name: LayerName;
+  /** The layer's directory, for a program the build runs to write content into. */
+  readonly path: string;
+  /** What the previous build left (`undefined` when nothing was restored). */
+  readonly restored: RestoredLayer | undefined;
+  /** Removes whatever the layer holds (content, environment, toml) and creates its empty directory. */
+  reset(): void;
+  /** Creates a directory (and its parents) in the layer. */
+  makeDir(relative: string): void;
+  /** Writes a text file in the layer atomically (parents created; mode default 0o644). */
+  writeFile(relative: string, text: string, mode?: number): void;
+  /** Creates (or replaces) a symbolic link in the layer pointing at `target`. */
+  symlink(relative: string, target: string): void;
+}
+
+/** The buildpack's layers, as the runner hands them to a build. */
+export interface LayerStore {
+  /** A handle on a layer (its directory need not exist). */
+  layer(name: LayerName): LayerHandle;
 }
 
 /** A valid layer name (see {@linkcode layerName}). */
@@ -62,7 +99,6 @@ export type LayerName = string & { readonly __layerName: never };
 /** As libcnb.rs: letters, digits, `.`, `_`, `-`; not the names of the lifecycle's own files. */
 const LAYER_NAME = /^[A-Za-z0-9._-]+$/;
 const RESERVED = new Set(["build", "launch", "store", ".", ".."]);
-const VARIABLE = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /**
  * Makes a layer name, refusing names the lifecycle would misread.
@@ -102,7 +138,7 @@ export function layerName(name: string): LayerName {
  *
  * @param layer The layer.
  * @returns The TOML text.
- * @throws {TypeError} For a metadata key or value TOML cannot hold as written.
+ * @throws {TypeError} For a metadata number TOML cannot hold.
  */
 export function layerToml(layer: Layer): string {
   const t = layer.types;
@@ -119,87 +155,4 @@ export function layerToml(layer: Layer): string {
     }
   }
   return text;
-}
-
-/** The path of a layer's directory. */
-function layerDir(layersDir: string, name: LayerName): string {
-  return joinPath(layersDir, name);
-}
-
-/**
- * Removes a layer: its directory, `<name>.toml` and `<name>.sbom.*` files.
- * Missing parts are fine.
- *
- * @param layersDir The buildpack's layers directory.
- * @param name The layer.
- * @throws {Deno.errors.PermissionDenied} As the file calls do.
- */
-export function removeLayer(layersDir: string, name: LayerName): void {
-  const gone = (path: string, recursive = false) => {
-    try {
-      Deno.removeSync(path, { recursive });
-    } catch (error) {
-      if (!(error instanceof Deno.errors.NotFound)) throw error;
-    }
-  };
-  let listing: Deno.DirEntry[];
-  try {
-    listing = [...Deno.readDirSync(layersDir)];
-  } catch (error) {
-    // No layers directory: no layer to remove (writing launch.toml will say what is wrong).
-    if (error instanceof Deno.errors.NotFound || error instanceof Deno.errors.NotADirectory) return;
-    throw error;
-  }
-  gone(joinPath(layersDir, `${name}.toml`));
-  gone(layerDir(layersDir, name), true);
-  for (const entry of listing) {
-    if (entry.name.startsWith(`${name}.sbom.`)) gone(joinPath(layersDir, entry.name));
-  }
-}
-
-/**
- * Empties a layer (whatever an earlier build or the cache left) and creates
- * its directory, for the build to write the content into.
- *
- * @param layersDir The buildpack's layers directory.
- * @param name The layer.
- * @returns The layer's directory, empty.
- * @throws {Deno.errors.PermissionDenied} As the file calls do.
- */
-export function resetLayer(layersDir: string, name: LayerName): string {
-  removeLayer(layersDir, name);
-  const dir = layerDir(layersDir, name);
-  Deno.mkdirSync(dir, { recursive: true });
-  return dir;
-}
-
-/**
- * Writes a layer's environment files, then its `<name>.toml`, each
- * atomically; the layer's directory is created when the build wrote none.
- *
- * @param layersDir The buildpack's layers directory.
- * @param layer The layer.
- * @throws {TypeError} For an environment file whose variable name is not a
- * POSIX name, or a delimiter on `default`/`override`.
- */
-export function writeLayer(layersDir: string, layer: Layer): void {
-  const dir = layerDir(layersDir, layer.name);
-  Deno.mkdirSync(dir, { recursive: true });
-  for (const file of layer.env ?? []) {
-    if (!VARIABLE.test(file.name)) {
-      throw new TypeError(
-        `Cannot write an environment file for ${JSON.stringify(file.name)}: not a variable name`,
-      );
-    }
-    const scope = joinPath(dir, file.scope);
-    Deno.mkdirSync(scope, { recursive: true });
-    writeFileAtomic(joinPath(scope, `${file.name}.${file.action}`), file.value);
-    if (file.delim !== undefined) {
-      if (file.action !== "prepend" && file.action !== "append") {
-        throw new TypeError(`Cannot write a delimiter for ${file.name}.${file.action}`);
-      }
-      writeFileAtomic(joinPath(scope, `${file.name}.delim`), file.delim);
-    }
-  }
-  writeFileAtomic(joinPath(layersDir, `${layer.name}.toml`), layerToml(layer));
 }

@@ -3,8 +3,10 @@
  * libcnb.rs's `buildpack_main!`: it decides the phase, reads the inputs,
  * calls the buildpack's `detect` or `build` (plain functions over a context),
  * writes the build plan or launch.toml in the format of the Buildpack API the
- * buildpack declares, and maps the outcome to an exit code. The buildpack
- * itself does no CNB I/O.
+ * buildpack declares, writes the layers the build declares (and removes the
+ * others), and maps the outcome to an exit code. The buildpack itself does no
+ * CNB I/O: it reads and changes its layers only through the handles of
+ * {@linkcode BuildContext.layers}.
  *
  * @module
  */
@@ -19,7 +21,7 @@ import { describeIoError } from "./io_error.ts";
 import { type BuildPlan, buildPlanToml } from "./plan.ts";
 import type { BuildpackInfo } from "./buildpack_toml.ts";
 import type { LaunchProcess } from "./launch.ts";
-import type { Layer } from "./layers.ts";
+import type { Layer, LayerStore } from "./layers.ts";
 
 /** What both phases get: the phase's I/O, with the working directory named as what it is. */
 export type DetectContext = Readonly<
@@ -35,6 +37,8 @@ export interface BuildContext extends DetectContext {
   readonly buildpack: BuildpackInfo;
   /** This buildpack's layers directory. */
   readonly layersDir: string;
+  /** Handles on this buildpack's layers: what the previous build left, and their content. */
+  readonly layers: LayerStore;
 }
 
 /** The outcome of detect: pass with a plan, or fail (exit 100) saying why. */
@@ -48,8 +52,8 @@ export interface BuildResult {
   readonly processes: readonly LaunchProcess[];
   /**
    * Layers the build contributes: their content is in `<layersDir>/<name>/`
-   * (written by the build), the runner writes their environment files and
-   * `<name>.toml`.
+   * (written through {@linkcode BuildContext.layers}), the runner writes
+   * their environment files and `<name>.toml`, and removes every other layer.
    */
   readonly layers?: readonly Layer[];
 }
@@ -154,16 +158,18 @@ export async function runBuild(
 ): Promise<number> {
   try {
     const layersDir = buildLayersDir(args, io.env);
-    const [{ readBuildpackToml }, { launchToml }, { writeLayer }] = await Promise.all([
-      import("./buildpack_toml.ts"),
-      import("./launch.ts"),
-      import("./layers.ts"),
-    ]);
+    // Loaded here, not at the top: detect never needs them, and every module
+    // loaded costs start-up in each phase's new process.
+    const [{ readBuildpackToml }, { launchToml }, { openLayerStore, writeLayers }] = await Promise
+      .all([
+        import("./buildpack_toml.ts"),
+        import("./launch.ts"),
+        import("./layer_store.ts"),
+      ]);
     const info = readBuildpackToml(await buildpackDir(io, argv0));
-    const result = await buildpack.build({ ...contextOf(io), buildpack: info, layersDir });
-    for (const layer of result.layers ?? []) {
-      attempt(() => writeLayer(layersDir, layer), joinPath(layersDir, layer.name), "layer");
-    }
+    const layers = openLayerStore(layersDir);
+    const result = await buildpack.build({ ...contextOf(io), buildpack: info, layersDir, layers });
+    attempt(() => writeLayers(layersDir, result.layers ?? []), layersDir, "layers");
     write(
       joinPath(layersDir, "launch.toml"),
       launchToml(result.processes, info.api),

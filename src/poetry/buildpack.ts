@@ -72,6 +72,7 @@ export async function build(ctx: BuildContext): Promise<BuildResult> {
   const layer = await precompileBytecode(
     {
       layersDir: ctx.layersDir,
+      layers: ctx.layers,
       appDir: ctx.appDir,
       buildpackId: ctx.buildpack.id,
       env: ctx.env,

@@ -24,7 +24,7 @@
 import type { Scribe } from "../paketo/scribe.ts";
 import type { LaunchProcess } from "../cnb/launch.ts";
 import { earlierBuildpacks, type EnvMap, launchEnvironment } from "../cnb/launch_env.ts";
-import { type Layer, layerName, removeLayer, resetLayer } from "../cnb/layers.ts";
+import { type Layer, layerName, type LayerStore } from "../cnb/layers.ts";
 import { dirName, joinPath } from "../cnb/posix_path.ts";
 import { compileBytecode, type CompileJob } from "../python/bytecode.ts";
 import { type PythonRun, pythonRun } from "../python/invocation.ts";
@@ -38,6 +38,8 @@ export const BYTECODE_LAYER = layerName("bytecode");
 export interface BytecodeContext {
   /** This buildpack's layers directory. */
   readonly layersDir: string;
+  /** This buildpack's layers. */
+  readonly layers: LayerStore;
   /** The app directory (the working directory of every process). */
   readonly appDir: string;
   /** This buildpack's ID. */
@@ -163,11 +165,7 @@ export async function precompileBytecode(
     );
     ctx.logger.break();
   }
-  try {
-    removeLayer(ctx.layersDir, BYTECODE_LAYER);
-  } catch {
-    // Writing launch.toml into the same directory reports what is wrong with it.
-  }
+  // Not declared: the runner removes whatever an earlier build left of the layer.
   return undefined;
 }
 
@@ -224,9 +222,11 @@ async function compileLayer(
     return undefined;
   }
 
-  const dir = resetLayer(ctx.layersDir, BYTECODE_LAYER);
+  const layer = ctx.layers.layer(BYTECODE_LAYER);
+  layer.reset();
+  layer.makeDir("pycache");
+  const dir = layer.path;
   const tree = joinPath(dir, "pycache");
-  Deno.mkdirSync(tree, { recursive: true });
   const reports = await compileBytecode({ tree, appDir: ctx.appDir, jobs });
   let compiled = 0;
   let bytes = 0;

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { openLayerStore } from "../../src/cnb/layer_store.ts";
 import { BuildpackError } from "../../src/cnb/errors.ts";
 import { buildPlanToml } from "../../src/cnb/plan.ts";
 import { poetryDetect as detect, requiredPlan } from "../../src/poetry/detect.ts";
@@ -302,6 +303,7 @@ Deno.test("detect() and build() of mod.ts refuse a target no process argument ca
         modBuild({
           ...ctx,
           layersDir: "/nonexistent/layers",
+          layers: openLayerStore("/nonexistent/layers"),
           buildpack: { api: "0.8", id: "x", name: "x", version: "1" },
         }),
       { name: "BuildpackError", message },
