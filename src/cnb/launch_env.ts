@@ -19,7 +19,8 @@
  *
  * @module
  */
-import { cleanPath, joinPath } from "./posix_path.ts";
+import type { EnvLookup } from "./io.ts";
+import { cleanPath, dirName, joinPath } from "./posix_path.ts";
 import { isTable, parseToml } from "./toml.ts";
 
 /** Variables by name. */
@@ -194,6 +195,32 @@ function isExecutableFile(path: string): boolean {
   }
 }
 
+/** Whether `path` lies in `dir` (or is it). */
+const under = (path: string, dir: string) => path === dir || path.startsWith(`${dir}/`);
+
+/**
+ * The environment the run image gives the launcher, as far as the build can
+ * tell: the build's `PATH` and `LD_LIBRARY_PATH` without the build layers'
+ * directories, and `HOME`. Everything else a Python start reads (`PYTHONPATH`,
+ * …) comes from launch layers.
+ *
+ * @param env The build environment.
+ * @param layersRoot The lifecycle's layers directory.
+ * @returns The base environment.
+ */
+export function runImageEnv(env: EnvLookup, layersRoot: string): EnvMap {
+  const base: EnvMap = {};
+  for (const name of ["PATH", "LD_LIBRARY_PATH"]) {
+    const value = env(name);
+    if (value === undefined) continue;
+    const kept = value.split(":").filter((p) => p !== "" && !under(p, layersRoot));
+    if (kept.length > 0) base[name] = kept.join(":");
+  }
+  const home = env("HOME");
+  if (home !== undefined) base.HOME = home;
+  return base;
+}
+
 /**
  * Finds a program as the launcher does for a process command (Go's
  * `exec.LookPath`): a name with a `/` as it is (relative to `cwd`), else the
@@ -247,4 +274,47 @@ export function earlierBuildpacks(
     isDirectory(joinPath(layersRoot, e.name))
   ).map((e) => e.name);
   return { ids, fromGroup: false };
+}
+
+/** Where a buildpack's process will run: its launch environment as far as build can tell. */
+export interface ProcessEnvironment {
+  /** The variables. */
+  readonly env: EnvMap;
+  /** Whether the earlier buildpacks' order came from group.toml (else: directory names). */
+  readonly fromGroup: boolean;
+}
+
+/**
+ * The launch environment of one of a buildpack's processes, worked out at
+ * build: the run image's base ({@linkcode runImageEnv}) with the launch
+ * layers of the buildpacks that built before it applied in group order.
+ *
+ * @example Usage
+ * ```ts
+ * import { processEnvironment } from "./launch_env.ts";
+ * const { env } = processEnvironment("/layers/example_bp", "example/bp", (n) => Deno.env.get(n), "web");
+ * env.PATH;
+ * ```
+ *
+ * @param layersDir The buildpack's own layers directory (`<layers root>/<escaped id>`).
+ * @param buildpackId The buildpack's ID.
+ * @param buildEnv The build environment.
+ * @param processType The process type (`env.launch/<type>/` applies to it).
+ * @returns The environment.
+ */
+export function processEnvironment(
+  layersDir: string,
+  buildpackId: string,
+  buildEnv: EnvLookup,
+  processType?: string,
+): ProcessEnvironment {
+  const layersRoot = dirName(layersDir);
+  const earlier = earlierBuildpacks(layersRoot, buildpackId);
+  const env = launchEnvironment({
+    layersRoot,
+    buildpacks: earlier.ids,
+    base: runImageEnv(buildEnv, layersRoot),
+    ...(processType === undefined ? {} : { processType }),
+  });
+  return { env, fromGroup: earlier.fromGroup };
 }

@@ -22,6 +22,8 @@ import {
   layerToml,
   type RestoredLayer,
 } from "./layers.ts";
+import { BuildpackError } from "./errors.ts";
+import { describeIoError } from "./io_error.ts";
 import { dirName, joinPath } from "./posix_path.ts";
 import { isProcessType } from "./process_type.ts";
 import { isTable, parseToml } from "./toml.ts";
@@ -107,28 +109,49 @@ export function openLayerStore(layersDir: string): LayerStore {
         name,
         path,
         restored: readRestored(layersDir, name),
-        reset() {
-          removeLayer(layersDir, name);
-          Deno.mkdirSync(path, { recursive: true });
-        },
-        makeDir(relative) {
-          Deno.mkdirSync(inside(path, relative), { recursive: true });
-        },
-        writeFile(relative, text, mode = 0o644) {
+        reset: () =>
+          guarded(path, () => {
+            removeLayer(layersDir, name);
+            Deno.mkdirSync(path, { recursive: true });
+          }),
+        makeDir: (relative) =>
+          guarded(path, () => Deno.mkdirSync(inside(path, relative), { recursive: true })),
+        writeFile: (relative, text, mode = 0o644) => {
           const file = inside(path, relative);
-          Deno.mkdirSync(dirName(file), { recursive: true });
-          writeFileAtomic(file, text);
-          Deno.chmodSync(file, mode);
+          guarded(file, () => {
+            Deno.mkdirSync(dirName(file), { recursive: true });
+            writeFileAtomic(file, text);
+            Deno.chmodSync(file, mode);
+          });
         },
-        symlink(relative, target) {
+        symlink: (relative, target) => {
           const link = inside(path, relative);
-          Deno.mkdirSync(dirName(link), { recursive: true });
-          removeIfThere(link);
-          Deno.symlinkSync(target, link);
+          guarded(link, () => {
+            Deno.mkdirSync(dirName(link), { recursive: true });
+            removeIfThere(link);
+            Deno.symlinkSync(target, link);
+          });
         },
       };
     },
   };
+}
+
+/** Runs a file operation on a layer; a file-system error becomes one line naming the path. */
+function guarded(path: string, fn: () => void): void {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof Error && !(error instanceof TypeError)) {
+      throw new BuildpackError(
+        `${path}: cannot write the layer (${
+          describeIoError(error)
+        }); check CNB_LAYERS_DIR and that the directory is writable`,
+        { cause: error },
+      );
+    }
+    throw error;
+  }
 }
 
 /**

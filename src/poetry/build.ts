@@ -9,6 +9,7 @@ import { BuildpackError } from "../cnb/errors.ts";
 import type { LaunchProcess } from "../cnb/launch.ts";
 import { withLiveReload } from "./live_reload.ts";
 import {
+  emptyScriptWarning,
   explainDirect,
   explainTarget,
   processDropped,
@@ -18,11 +19,10 @@ import {
 import { needsPoetryAtLaunch, type PlannedProcess } from "./processes.ts";
 import type { PyProject } from "./pyproject.ts";
 import { type PoetryContext, resolve } from "./resolve.ts";
+import type { Target } from "./target.ts";
 
-/** What build reads: what detect reads, and where the app and buildpack are. */
+/** What build reads: what detect reads, and the buildpack. */
 export interface PoetryBuildContext extends PoetryContext {
-  /** The app directory (watched with live reload). */
-  readonly appDir: string;
   /** buildpack.toml. */
   readonly buildpack: BuildpackInfo;
 }
@@ -31,6 +31,8 @@ export interface PoetryBuildContext extends PoetryContext {
 export interface PoetryBuildResult {
   /** Launch processes in order; exactly one is the default. */
   readonly processes: readonly LaunchProcess[];
+  /** What `web` runs. */
+  readonly target: Target;
   /** Whether a process needs Poetry at launch. */
   readonly poetryAtLaunch: boolean;
   /** The project, `null` when pyproject.toml was not read. */
@@ -53,6 +55,7 @@ export async function poetryBuild(ctx: PoetryBuildContext): Promise<PoetryBuildR
   const { target, project, reload, direct } = r;
 
   for (const script of r.rejected) logger.warn(rejectedScriptWarning(script));
+  for (const script of r.empty) logger.warn(emptyScriptWarning(script));
   const [web, ...others] = r.processes;
   if (web === undefined) throw new TypeError("Cannot build: no web process was planned");
   if (web.start.via === "none") throw new BuildpackError(webCannotStart(web, project, direct));
@@ -65,6 +68,25 @@ export async function poetryBuild(ctx: PoetryBuildContext): Promise<PoetryBuildR
     if (p.start.via === "poetry" && p.start.warning !== undefined) logger.warn(p.start.warning);
   }
 
+  if (target.inferred !== undefined && ctx.layersDir !== undefined) {
+    const { verifyInferred } = await import("./verify_start.ts");
+    const seen = verifyInferred(target.inferred, {
+      layersDir: ctx.layersDir,
+      buildpackId: ctx.buildpack.id,
+      appDir: ctx.appDir,
+      env: ctx.env,
+    });
+    logger.debug.subprocess(
+      `Checked: ${seen.executable}${
+        seen.versions === undefined
+          ? ""
+          : ` (${target.inferred.server.name} ${
+            seen.versions.server ?? "?"
+          }, ${target.inferred.app.distribution} ${seen.versions.framework ?? "?"})`
+      }`,
+    );
+  }
+
   const webProcess = { ...launchProcess(web), default: true };
   const processes = reload ? withLiveReload(webProcess, ctx.appDir) : [webProcess];
   processes.push(...startable.slice(1).map(launchProcess));
@@ -72,7 +94,12 @@ export async function poetryBuild(ctx: PoetryBuildContext): Promise<PoetryBuildR
   logger.launchProcesses(processes);
   logger.process(explainTarget(target, project, web));
   if (direct) logger.process(explainDirect(startable, reload));
-  return { processes, poetryAtLaunch: needsPoetryAtLaunch(startable, project), project };
+  return {
+    processes,
+    target,
+    poetryAtLaunch: needsPoetryAtLaunch(startable, project),
+    project,
+  };
 }
 
 function launchProcess(p: PlannedProcess): LaunchProcess {

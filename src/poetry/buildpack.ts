@@ -15,16 +15,23 @@ import type {
 import type { EnvLookup } from "../cnb/io.ts";
 import { Scribe } from "../paketo/scribe.ts";
 import { poetryBuild } from "./build.ts";
-import { DEBUG_HINT, logLevel } from "./config.ts";
+import { bytecodeEnabled, DEBUG_HINT, logLevel } from "./config.ts";
 import { poetryDetect } from "./detect.ts";
 import { loadPyProject } from "./load_pyproject.ts";
 import type { PoetryContext } from "./resolve.ts";
+import { describeLaunchEnv, startLayer } from "./start_layer.ts";
 
-function poetryContext(ctx: DetectContext): PoetryContext {
+function poetryContext(ctx: DetectContext, layersDir?: string): PoetryContext {
   const level = logLevel(ctx.env);
   const logger = new Scribe(ctx.stdout, ctx.stderr, level.debug);
   if (level.unreadable !== undefined) logger.warn(`${level.unreadable}; logging at INFO`);
-  return { env: ctx.env, loadPyProject: () => loadPyProject(ctx.appDir), logger };
+  return {
+    appDir: ctx.appDir,
+    ...(layersDir === undefined ? {} : { layersDir }),
+    env: ctx.env,
+    loadPyProject: () => loadPyProject(ctx.appDir),
+    logger,
+  };
 }
 
 /**
@@ -62,15 +69,18 @@ export function detect(ctx: DetectContext): Promise<DetectResult> {
  * target that cannot start.
  */
 export async function build(ctx: BuildContext): Promise<BuildResult> {
-  const poetry = poetryContext(ctx);
-  const { processes, project } = await poetryBuild({
-    ...poetry,
-    appDir: ctx.appDir,
-    buildpack: ctx.buildpack,
-  });
+  const poetry = poetryContext(ctx, ctx.layersDir);
+  const { processes, project, target } = await poetryBuild({ ...poetry, buildpack: ctx.buildpack });
+  // Every switch is read before any layer is written: a malformed one leaves nothing behind.
+  const bytecode = bytecodeEnabled(ctx.env);
+  const start = startLayer(ctx.layers, processes, target);
+  poetry.logger.process("Configuring launch environment");
+  for (const line of describeLaunchEnv(start)) poetry.logger.subprocess(line);
+  poetry.logger.break();
   const { precompileBytecode } = await import("./bytecode.ts");
   const layer = await precompileBytecode(
     {
+      enabled: bytecode,
       layersDir: ctx.layersDir,
       layers: ctx.layers,
       appDir: ctx.appDir,
@@ -81,7 +91,7 @@ export async function build(ctx: BuildContext): Promise<BuildResult> {
     processes,
     project,
   );
-  return { processes, layers: layer === undefined ? [] : [layer] };
+  return { processes, layers: layer === undefined ? [start] : [start, layer] };
 }
 
 /** The Poetry Run buildpack, for the runner. */

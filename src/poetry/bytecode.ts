@@ -23,19 +23,22 @@
  */
 import type { Scribe } from "../paketo/scribe.ts";
 import type { LaunchProcess } from "../cnb/launch.ts";
-import { earlierBuildpacks, type EnvMap, launchEnvironment } from "../cnb/launch_env.ts";
+import { earlierBuildpacks, launchEnvironment, runImageEnv } from "../cnb/launch_env.ts";
 import { type Layer, layerName, type LayerStore } from "../cnb/layers.ts";
 import { dirName, joinPath } from "../cnb/posix_path.ts";
 import { compileBytecode, type CompileJob } from "../python/bytecode.ts";
 import { type PythonRun, pythonRun } from "../python/invocation.ts";
-import { BYTECODE_VARIABLE, bytecodeEnabled } from "./config.ts";
+import { BYTECODE_VARIABLE } from "./config.ts";
 import type { PyProject } from "./pyproject.ts";
+import { START_LAYER } from "./target.ts";
 
 /** The layer's name. */
 export const BYTECODE_LAYER = layerName("bytecode");
 
 /** What a Python start needs from the environment. */
 export interface BytecodeContext {
+  /** `BP_POETRY_RUN_BYTECODE`. */
+  readonly enabled: boolean;
   /** This buildpack's layers directory. */
   readonly layersDir: string;
   /** This buildpack's layers. */
@@ -79,7 +82,14 @@ export function startedCommands(
   argv: readonly string[],
   project: PyProject | null,
 ): StartedCommand[] {
-  const command = (words: readonly string[]) => ({ label: words[0] ?? "", argv: words });
+  const command = (words: readonly string[]): StartedCommand => {
+    // serve.py runs its server as `python -m <server>` would, in the same process.
+    const serve = words[0] === "python" && words[1]?.endsWith(`/${START_LAYER}/serve.py`) &&
+      words[2] !== undefined;
+    return serve
+      ? { label: words[2] as string, argv: ["python", "-m", words[2] as string] }
+      : { label: words[0] ?? "", argv: words };
+  };
   let words = [...argv];
   if (words[0] === "watchexec") {
     const end = words.indexOf("--");
@@ -105,35 +115,6 @@ export function startedCommands(
   }];
 }
 
-/** Whether `path` lies in `dir` (or is it). */
-const under = (path: string, dir: string) => path === dir || path.startsWith(`${dir}/`);
-
-/**
- * The environment the run image gives the launcher, as far as the build can
- * tell: the build's `PATH` and `LD_LIBRARY_PATH` without the build layers'
- * directories, and `HOME`. Everything else a Python start reads (`PYTHONPATH`,
- * …) comes from launch layers.
- *
- * @param env The build environment.
- * @param layersRoot The lifecycle's layers directory.
- * @returns The base environment.
- */
-export function runImageEnv(
-  env: (name: string) => string | undefined,
-  layersRoot: string,
-): EnvMap {
-  const base: EnvMap = {};
-  for (const name of ["PATH", "LD_LIBRARY_PATH"]) {
-    const value = env(name);
-    if (value === undefined) continue;
-    const kept = value.split(":").filter((p) => p !== "" && !under(p, layersRoot));
-    if (kept.length > 0) base[name] = kept.join(":");
-  }
-  const home = env("HOME");
-  if (home !== undefined) base.HOME = home;
-  return base;
-}
-
 const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
@@ -145,14 +126,13 @@ const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? o
  * @param processes The launch processes this buildpack writes.
  * @param project The project, `null` when not read.
  * @returns The layer to contribute, or `undefined`.
- * @throws {BuildpackError} For a malformed `BP_POETRY_RUN_BYTECODE`.
  */
 export async function precompileBytecode(
   ctx: BytecodeContext,
   processes: readonly LaunchProcess[],
   project: PyProject | null,
 ): Promise<Layer | undefined> {
-  const enabled = bytecodeEnabled(ctx.env);
+  const { enabled } = ctx;
   try {
     if (!enabled) ctx.logger.debug.process(`${BYTECODE_VARIABLE}=false: no precompiled bytecode`);
     const layer = enabled ? await compileLayer(ctx, processes, project) : undefined;

@@ -17,6 +17,10 @@ export const LIVE_RELOAD_VARIABLE = "BP_LIVE_RELOAD_ENABLED";
 export const DIRECT_VARIABLE = "BP_POETRY_RUN_DIRECT";
 /** `false` leaves the precompiled bytecode layer out. */
 export const BYTECODE_VARIABLE = "BP_POETRY_RUN_BYTECODE";
+/** `false` turns off inferring a start command for an app with no script. */
+export const INFER_VARIABLE = "BP_POETRY_RUN_INFER";
+/** Paketo poetry-install's: the dependency groups it installs (`poetry sync --only`, default main). */
+export const INSTALL_ONLY_VARIABLE = "BP_POETRY_INSTALL_ONLY";
 /** `DEBUG` prints how the target was found, and stack traces. */
 export const LOG_LEVEL_VARIABLE = "BP_LOG_LEVEL";
 
@@ -72,6 +76,18 @@ export function directEnabled(env: EnvLookup): boolean {
 export function bytecodeEnabled(env: EnvLookup): boolean {
   const value = env(BYTECODE_VARIABLE);
   return value === undefined || boolVariable(BYTECODE_VARIABLE, value, "set it to true or false");
+}
+
+/**
+ * Reads `BP_POETRY_RUN_INFER` (unset = on).
+ *
+ * @param env Environment lookup.
+ * @returns Whether a start command is inferred for an app with no script.
+ * @throws {BuildpackError} `failed to parse BP_POETRY_RUN_INFER value X: …; set it to true or false`.
+ */
+export function inferEnabled(env: EnvLookup): boolean {
+  const value = env(INFER_VARIABLE);
+  return value === undefined || boolVariable(INFER_VARIABLE, value, "set it to true or false");
 }
 
 /**

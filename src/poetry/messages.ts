@@ -5,11 +5,11 @@
  *
  * @module
  */
-import { DIRECT_VARIABLE, TARGET_VARIABLE } from "./config.ts";
+import { DIRECT_VARIABLE, INFER_VARIABLE, TARGET_VARIABLE } from "./config.ts";
 import type { PlannedProcess } from "./processes.ts";
 import type { PyProject, Script } from "./pyproject.ts";
 import { quoteShellWords } from "./shell_words.ts";
-import { CONVENTIONAL_NAMES, type Target } from "./target.ts";
+import { CONVENTIONAL_NAMES, START_LAYER, type Target } from "./target.ts";
 
 /**
  * Detect's reason when there is nothing to read.
@@ -60,6 +60,17 @@ export function fileScriptNote(name: string): string {
 export function rejectedScriptWarning(script: Script): string {
   return `pyproject.toml script "${script.name}" gets no process type of its own: a type must match ` +
     `^[A-Za-z0-9._-]+$ and not be web or reload-web; rename it to run it as a separate process`;
+}
+
+/**
+ * The warning for a script whose value is empty, when it is not the one `web` runs.
+ *
+ * @param script The script.
+ * @returns The message.
+ */
+export function emptyScriptWarning(script: Script): string {
+  return `pyproject.toml [${script.table}] "${script.name}" is empty, so it gets no process type ` +
+    `(its console script could not start); set it to "package.module:function" or remove it`;
 }
 
 /** `pyproject.toml [table] "name"` for a script, else the process's program. */
@@ -132,7 +143,27 @@ export function explainTarget(
       return `Start command ${command} runs "${script?.name}" from pyproject.toml [${script?.table}], ` +
         `the first of ${CONVENTIONAL_NAMES.join(", ")} among ${project?.scripts.length} scripts; ` +
         `set ${TARGET_VARIABLE} to choose another`;
+    case "inferred":
+      return explainInferred(command, target);
   }
+}
+
+/** The lines explaining an inferred command: what, why, where it listens, how to choose another. */
+function explainInferred(command: string, target: Target): string {
+  const inferred = target.inferred;
+  if (inferred === undefined) return `Start command ${command} is inferred`;
+  const { app, server, serverWhy } = inferred;
+  const address = server.readsPort
+    ? `${server.name} binds 0.0.0.0:$PORT by itself`
+    : `serve.py (in the ${START_LAYER} layer) gives ${server.name} the address, as it reads no PORT`;
+  return [
+    `Start command ${command} is inferred: pyproject.toml has no script and ${TARGET_VARIABLE} is not set`,
+    `  ${app.label} at ${app.at}${app.how === undefined ? "" : ` (${app.how})`}`,
+    `  served by ${server.name}: ${serverWhy}`,
+    `  listening on all interfaces, on $PORT (8080 when the platform sets none; ${address})`,
+    `  To run something else, set ${TARGET_VARIABLE}, add a [project.scripts] entry or a Procfile ` +
+    `web process; ${INFER_VARIABLE}=false turns inference off`,
+  ].join("\n");
 }
 
 /**

@@ -40,6 +40,8 @@ export interface PyProject {
   readonly conflicts: readonly string[];
   /** `tool.poetry.package-mode` (default `true`). */
   readonly packageMode: boolean;
+  /** The whole document, for what only the start-command inference reads (leniently). */
+  readonly document: Readonly<Record<string, unknown>>;
 }
 
 const FILE = "pyproject.toml";
@@ -145,7 +147,7 @@ export function parsePyProject(text: string): PyProject {
   if (mode !== undefined && typeof mode !== "boolean") {
     fail(`[tool.poetry] package-mode must be true or false, but it is ${typeName(mode)}`);
   }
-  return { scripts, fileScripts, conflicts, packageMode: mode ?? true };
+  return { scripts, fileScripts, conflicts, packageMode: mode ?? true, document: doc };
 }
 
 /**

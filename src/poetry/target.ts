@@ -9,12 +9,13 @@ import { isProcessType } from "../cnb/process_type.ts";
 import { unusableText } from "../cnb/argument_text.ts";
 import { ShellWordsError, splitShellWords } from "./shell_words.ts";
 import { TARGET_VARIABLE } from "./config.ts";
+import type { InferredCommand } from "./infer.ts";
 
 /** Script names preferred, in order, when a project has several. */
 export const CONVENTIONAL_NAMES = ["web", "start", "serve", "server"] as const;
 
 /** Why a target was chosen. */
-export type TargetSource = "env" | "single-script" | "conventional-name";
+export type TargetSource = "env" | "single-script" | "conventional-name" | "inferred";
 
 /** What `poetry run` is given. */
 export interface Target {
@@ -24,6 +25,37 @@ export interface Target {
   readonly source: TargetSource;
   /** The script, when the target is a pyproject.toml script. */
   readonly script?: Script;
+  /** The inferred command, when the app declares no script. */
+  readonly inferred?: InferredCommand;
+}
+
+/** The name of the launch layer with the launch defaults and `serve.py`. */
+export const START_LAYER = "start";
+
+/**
+ * The target of an inferred command: the server itself when it binds to
+ * `PORT` by itself, else `python <start layer>/serve.py <server> …`.
+ *
+ * @example Usage
+ * ```ts
+ * import { inferredTarget } from "./target.ts";
+ * import { inferStart } from "./infer.ts";
+ * import { parsePyProject } from "./pyproject.ts";
+ * const project = parsePyProject('[project]\nname = "a"\ndependencies = ["flask", "gunicorn"]\n');
+ * const inference = inferStart({ appDir: "/workspace", project, env: () => undefined });
+ * if (inference.certain) inferredTarget(inference.command, "/layers/x").argv; // ["gunicorn", "app:app"]
+ * ```
+ *
+ * @param command The inferred command.
+ * @param layersDir This buildpack's layers directory.
+ * @returns The target.
+ */
+export function inferredTarget(command: InferredCommand, layersDir: string): Target {
+  const { server, args } = command;
+  const argv = server.readsPort
+    ? [server.executable, ...args]
+    : ["python", `${layersDir}/${START_LAYER}/serve.py`, server.name, ...args];
+  return { argv, source: "inferred", inferred: command };
 }
 
 /**
@@ -87,18 +119,7 @@ export function targetFromScripts(project: PyProject): Target | { readonly reaso
   const { scripts } = project;
   const only = scripts.length === 1 ? scripts[0] : undefined;
   if (only !== undefined) return { argv: [only.name], source: "single-script", script: only };
-  if (scripts.length === 0) {
-    const files = project.fileScripts.length > 0
-      ? ` (type = "file" entries ${
-        project.fileScripts.map((n) => `"${n}"`).join(", ")
-      } cannot be run by poetry run)`
-      : "";
-    return {
-      reason:
-        `pyproject.toml has no script in [project.scripts] or [tool.poetry.scripts]${files}; ` +
-        `add one or set ${TARGET_VARIABLE}`,
-    };
-  }
+  if (scripts.length === 0) return { reason: noScript(project) };
   for (const name of CONVENTIONAL_NAMES) {
     const script = scripts.find((s) => s.name === name);
     if (script !== undefined) return { argv: [name], source: "conventional-name", script };
@@ -114,6 +135,26 @@ export function targetFromScripts(project: PyProject): Target | { readonly reaso
   };
 }
 
+/**
+ * Detect's reason when pyproject.toml has no script, and (with `why`) no
+ * start command can be inferred either.
+ *
+ * @param project The project.
+ * @param why Why inference found no command (its text ends with what to do).
+ * @returns The message.
+ */
+export function noScript(project: PyProject, why?: string): string {
+  const files = project.fileScripts.length > 0
+    ? ` (type = "file" entries ${
+      project.fileScripts.map((n) => `"${n}"`).join(", ")
+    } cannot be run by poetry run)`
+    : "";
+  const none = `pyproject.toml has no script in [project.scripts] or [tool.poetry.scripts]${files}`;
+  return why === undefined
+    ? `${none}; add one or set ${TARGET_VARIABLE}`
+    : `${none}, and no start command can be inferred: ${why}`;
+}
+
 /** Process types this buildpack writes itself; scripts with these names get none. */
 const RESERVED = new Set(["web", "reload-web"]);
 
@@ -123,6 +164,22 @@ export interface ExtraScripts {
   readonly accepted: readonly Script[];
   /** Scripts whose names are not (`^[A-Za-z0-9._-]+$`, not `web` or `reload-web`). */
   readonly rejected: readonly Script[];
+  /** Scripts whose value is empty: their console script could not start. */
+  readonly empty: readonly Script[];
+}
+
+/** Whether a script's value is empty (Poetry would install an entry point `name=` that cannot start). */
+export const isEmptyScript = (script: Script): boolean => script.reference.trim() === "";
+
+/**
+ * The error for a target that is a script with an empty value.
+ *
+ * @param script The script.
+ * @returns The message.
+ */
+export function emptyScriptError(script: Script): string {
+  return `pyproject.toml [${script.table}] "${script.name}" is empty, so its console script could ` +
+    `not start; set it to "package.module:function"`;
 }
 
 /**
@@ -136,9 +193,14 @@ export interface ExtraScripts {
  */
 export function extraScripts(project: PyProject | null, target: Target): ExtraScripts {
   if (project === null || target.source === "env" || project.scripts.length < 2) {
-    return { accepted: [], rejected: [] };
+    return { accepted: [], rejected: [], empty: [] };
   }
   const others = project.scripts.filter((s) => s !== target.script);
+  const named = others.filter((s) => !isEmptyScript(s));
   const ok = (s: Script) => isProcessType(s.name) && !RESERVED.has(s.name);
-  return { accepted: others.filter(ok), rejected: others.filter((s) => !ok(s)) };
+  return {
+    accepted: named.filter(ok),
+    rejected: named.filter((s) => !ok(s)),
+    empty: others.filter(isEmptyScript),
+  };
 }

@@ -178,7 +178,7 @@ Deno.test("an unwritable layers dir fails the build with one line and no partial
   assert.equal(r.code, 1);
   assert.match(
     r.stderr,
-    /^.*layers-file\/launch\.toml: cannot write the launch\.toml \(.+\); check CNB_LAYERS_DIR and that the directory is writable\n$/,
+    /^.*layers-file\/start: cannot write the layer \(not a directory\); check CNB_LAYERS_DIR and that the directory is writable\n$/,
   );
 });
 

@@ -44,6 +44,8 @@ async function withVenv(ws: Workspace, opts: { env?: Record<string, string> } = 
 const DIRECT = { BP_POETRY_RUN_TARGET: "web", BP_POETRY_RUN_DIRECT: "true" };
 const read = (path: string) => Deno.readTextFile(path).catch(() => undefined);
 const layerFiles = (ws: Workspace) => [...Deno.readDirSync(ws.layers)].map((e) => e.name).sort();
+/** What build leaves without a bytecode layer: launch.toml and the start layer (launch defaults). */
+const NO_BYTECODE = ["launch.toml", "start", "start.toml"];
 
 function assertBuilt(r: PhaseResult): void {
   assert.equal(r.code, 0, r.stdout + r.stderr);
@@ -78,7 +80,7 @@ for (const api of ["0.7", "0.8", "0.12"] as const) {
     const withLayer = await read(join(ws.layers, "launch.toml"));
     assertBuilt(await buildIn(ws, api, { ...DIRECT, BP_POETRY_RUN_BYTECODE: "false" }));
     assert.equal(await read(join(ws.layers, "launch.toml")), withLayer);
-    assert.deepEqual(layerFiles(ws), ["launch.toml"], "the layer is gone again");
+    assert.deepEqual(layerFiles(ws), NO_BYTECODE, "the layer is gone again");
   });
 }
 
@@ -90,7 +92,7 @@ Deno.test("BP_POETRY_RUN_BYTECODE=false removes a bytecode layer restored from a
   const r = await buildIn(ws, "0.8", { ...DIRECT, BP_POETRY_RUN_BYTECODE: "false" });
   assertBuilt(r);
   assert.doesNotMatch(r.stdout, /Compiling bytecode/);
-  assert.deepEqual(layerFiles(ws), ["launch.toml"]);
+  assert.deepEqual(layerFiles(ws), NO_BYTECODE);
 });
 
 Deno.test("a malformed BP_POETRY_RUN_BYTECODE fails the build in one line", async () => {
@@ -129,7 +131,7 @@ Deno.test("no python3 on the build PATH: one warning, no layer, the build passes
     r.stderr,
     "Warning: Bytecode not compiled for every process: python3 is not on the build PATH; the image starts without it\n",
   );
-  assert.deepEqual(layerFiles(ws), ["launch.toml"]);
+  assert.deepEqual(layerFiles(ws), NO_BYTECODE);
 });
 
 Deno.test("an earlier launch layer that sets PYTHONPYCACHEPREFIX: a warning and no layer", async () => {
@@ -141,7 +143,7 @@ Deno.test("an earlier launch layer that sets PYTHONPYCACHEPREFIX: a warning and 
     r.stderr,
     /^Warning: No precompiled bytecode: a launch layer of an earlier buildpack sets PYTHONPYCACHEPREFIX=\/elsewhere, so Python would not read this buildpack's; set BP_POETRY_RUN_BYTECODE=false to skip this step\n$/,
   );
-  assert.deepEqual(layerFiles(ws), ["launch.toml"]);
+  assert.deepEqual(layerFiles(ws), NO_BYTECODE);
 });
 
 Deno.test("a process that starts no Python: nothing to compile, no layer", async () => {
@@ -153,5 +155,5 @@ Deno.test("a process that starts no Python: nothing to compile, no layer", async
   });
   assertBuilt(r);
   assert.match(r.stdout, /\n {4}No process starts Python: nothing to compile\n\n$/);
-  assert.deepEqual(layerFiles(ws), ["launch.toml"]);
+  assert.deepEqual(layerFiles(ws), NO_BYTECODE);
 });

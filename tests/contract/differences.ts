@@ -23,6 +23,7 @@ import {
   type PhaseResult,
   type Workspace,
 } from "../_harness/phase.ts";
+import { earlierVenv } from "../_harness/earlier_layers.ts";
 
 /** What one phase did, in the terms both sides can be compared in. */
 export interface Outcome {
@@ -257,7 +258,7 @@ export const DIFFERENCES: readonly Difference[] = [
     expected: {
       build: 1,
       output:
-        `pyproject.toml has no script in [project.scripts] or [tool.poetry.scripts]; add one or set BP_POETRY_RUN_TARGET`,
+        `pyproject.toml has no script in [project.scripts] or [tool.poetry.scripts], and no start command can be inferred: no module of the app makes a web application at module level (Flask, FastAPI, Starlette, Quart, Litestar, Falcon, Bottle, FastHTML) and there is no Django manage.py; add a [project.scripts] entry or set BP_POETRY_RUN_TARGET`,
     },
     run: async (ws) => {
       await pyproject(ws, `[tool.poetry]\nname = "app"\n`);
@@ -436,6 +437,73 @@ export const DIFFERENCES: readonly Difference[] = [
     },
     run: async (ws) => {
       await pyproject(ws, `[tool.poetry]\nname = "app"\nscripts = "web"\n`);
+      const r = await detectIn(ws);
+      return { detect: r.code, output: firstLine(r) };
+    },
+  },
+  {
+    name: "a web app with no script gets an inferred start command",
+    headline: {
+      reference:
+        "no script: detect fails (Paketo's Python group then builds a `python` REPL image)",
+      ours: "serves the app's one web application with its production server, on `$PORT` or 8080",
+    },
+    reference:
+      "no script: detect fails, and Paketo's Python group falls back to python-start, whose `web` is `python`: a REPL that exits in a container",
+    ours:
+      "infers the start command where it is certain: one Flask, FastAPI, Starlette, Quart, Litestar, Falcon, Bottle or FastHTML application (or a Django project) and its production server (gunicorn, uvicorn, hypercorn, waitress) among the dependencies poetry-install installs; it listens on all interfaces, on `$PORT`, else 8080",
+    source:
+      "detect.go passes only with exactly one [tool.poetry.scripts] entry or BP_POETRY_RUN_TARGET",
+    referenceOutcome: { detect: 100 },
+    expected: { detect: 0, web: ["poetry", "run", "gunicorn", "app:app"] },
+    run: async (ws) => {
+      await pyproject(ws, `[project]\nname = "app"\ndependencies = ["flask", "gunicorn"]\n`);
+      await Deno.writeTextFile(
+        join(ws.app, "app.py"),
+        "from flask import Flask\n\napp = Flask(__name__)\n",
+      );
+      await earlierVenv(ws.layersRoot, {
+        bins: { gunicorn: "#!/bin/sh\n" },
+        dists: ["flask-3.1.0", "gunicorn-23.0.0"],
+      });
+      const detect = await detectCode(ws);
+      await buildIn(ws);
+      return { detect, web: await webArgv(ws) };
+    },
+  },
+  {
+    name: "PYTHONUNBUFFERED=1 at launch",
+    headline: {
+      reference: "Python's output is block-buffered at launch",
+      ours: "`PYTHONUNBUFFERED=1` as a launch default",
+    },
+    reference:
+      "sets no launch environment: a Python process writing to a pipe buffers its output, so log lines come late or are lost",
+    ours:
+      "`PYTHONUNBUFFERED=1` as a launch default for every process (a value the platform sets wins), as Google's, Heroku's, Railpack's and Nixpacks' builds set it",
+    source: "build.go writes launch.toml only (no layer)",
+    referenceOutcome: { output: "" },
+    expected: { output: "1" },
+    run: async (ws) => {
+      await buildIn(ws, "0.8", { BP_POETRY_RUN_TARGET: "web" });
+      const file = join(ws.layers, "start", "env.launch", "PYTHONUNBUFFERED.default");
+      return { output: await Deno.readTextFile(file).catch(() => "") };
+    },
+  },
+  {
+    name: "a script with an empty value is an error",
+    reference: '`web = ""`: detect passes and the image runs a console script that cannot start',
+    ours:
+      "an error naming the script (a warning, and no process type, when it is not the one `web` runs)",
+    source: "pyprojectparser.go accepts any string value",
+    referenceOutcome: { detect: 0 },
+    expected: {
+      detect: 1,
+      output:
+        `pyproject.toml [tool.poetry.scripts] "web" is empty, so its console script could not start; set it to "package.module:function"`,
+    },
+    run: async (ws) => {
+      await pyproject(ws, `[tool.poetry.scripts]\nweb = ""\n`);
       const r = await detectIn(ws);
       return { detect: r.code, output: firstLine(r) };
     },

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { BuildpackError } from "../../src/cnb/errors.ts";
-import { runImageEnv, startedCommands as started } from "../../src/poetry/bytecode.ts";
+import { startedCommands as started } from "../../src/poetry/bytecode.ts";
+import { runImageEnv } from "../../src/cnb/launch_env.ts";
 import { bytecodeEnabled as enabled } from "../../src/poetry/config.ts";
 import type { PyProject } from "../../src/poetry/pyproject.ts";
 

@@ -16,6 +16,7 @@ function context(opts: {
   const { logger, err, out } = recordingLogger(true);
   let loads = 0;
   return {
+    appDir: "/nonexistent-app",
     env: (name: string) =>
       ({
         BP_POETRY_RUN_TARGET: opts.target,

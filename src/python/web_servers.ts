@@ -1,0 +1,99 @@
+/**
+ * The production servers the start-command inference may choose, in order of
+ * preference for each interface, and how each is told what to serve and
+ * where: gunicorn binds `0.0.0.0:$PORT` by itself when `PORT` is set (and
+ * no `--bind` is given); uvicorn, hypercorn and waitress take their address
+ * only as arguments or variables of their own, and a process starts without
+ * a shell, so they are started through `serve.py` (see that file), which
+ * sets them from `PORT` at start.
+ *
+ * @module
+ */
+import type { AppInterface } from "./web_frameworks.ts";
+
+/** What to serve: `module:attribute`, or a factory to call. */
+export interface AppRef {
+  /** The module's import name. */
+  readonly module: string;
+  /** The attribute: the application object, or the factory function. */
+  readonly attr: string;
+  /** Whether `attr` is a factory the server calls (with no arguments). */
+  readonly factory: boolean;
+}
+
+/** A server. */
+export interface WebServer {
+  /** Its name, as `serve.py` and the log call it. */
+  readonly name: string;
+  /** The distribution that provides it (normalized name). */
+  readonly distribution: string;
+  /** The program it installs into the venv's `bin/`, looked for at build. */
+  readonly executable: string;
+  /** What it serves. */
+  readonly interfaces: readonly AppInterface[];
+  /** Whether it binds to `PORT` by itself; otherwise it starts through `serve.py`. */
+  readonly readsPort: boolean;
+  /** Its arguments for an application. */
+  readonly args: (app: AppRef) => readonly string[];
+  /** The oldest version that can call a factory as `args` asks, when there is a limit. */
+  readonly factorySince?: string;
+}
+
+const spec = (app: AppRef, call: boolean) =>
+  `${app.module}:${app.attr}${app.factory && call ? "()" : ""}`;
+
+/** The servers, in order of preference. */
+export const WEB_SERVERS: readonly WebServer[] = [
+  {
+    name: "gunicorn",
+    distribution: "gunicorn",
+    executable: "gunicorn",
+    interfaces: ["wsgi"],
+    readsPort: true,
+    args: (app) => [spec(app, true)],
+    factorySince: "20.1.0",
+  },
+  {
+    name: "uvicorn",
+    distribution: "uvicorn",
+    executable: "uvicorn",
+    interfaces: ["asgi"],
+    readsPort: false,
+    args: (app) => app.factory ? ["--factory", spec(app, false)] : [spec(app, false)],
+    factorySince: "0.14.0",
+  },
+  {
+    name: "hypercorn",
+    distribution: "hypercorn",
+    executable: "hypercorn",
+    interfaces: ["asgi"],
+    readsPort: false,
+    args: (app) => [spec(app, true)],
+  },
+  {
+    name: "waitress",
+    distribution: "waitress",
+    executable: "waitress-serve",
+    interfaces: ["wsgi"],
+    readsPort: false,
+    args: (app) => app.factory ? ["--call", spec(app, false)] : [spec(app, false)],
+  },
+];
+
+/**
+ * Compares dotted release versions (`20.1.0` < `21.2`); pre-release and
+ * local parts are ignored.
+ *
+ * @param a A version.
+ * @param b Another.
+ * @returns Negative, zero or positive, as `a` is older, the same or newer.
+ */
+export function compareReleases(a: string, b: string): number {
+  const parts = (v: string) => (/^\d+(\.\d+)*/.exec(v)?.[0] ?? "0").split(".").map(Number);
+  const [x, y] = [parts(a), parts(b)];
+  for (let i = 0; i < Math.max(x.length, y.length); i++) {
+    const d = (x[i] ?? 0) - (y[i] ?? 0);
+    if (d !== 0) return d;
+  }
+  return 0;
+}
