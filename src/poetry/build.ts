@@ -94,6 +94,7 @@ export async function poetryBuild(ctx: PoetryBuildContext): Promise<PoetryBuildR
   logger.launchProcesses(processes);
   logger.process(explainTarget(target, project, web));
   if (direct) logger.process(explainDirect(startable, reload));
+  logger.break();
   return {
     processes,
     target,

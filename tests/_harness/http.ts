@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { poll } from "./command.ts";
+import { output, poll } from "./command.ts";
 
 /** Options of {@linkcode waitForHttp}. */
 export interface WaitOptions {
@@ -66,4 +66,36 @@ export function freePort(): number {
   const port = (listener.addr as Deno.NetAddr).port;
   listener.close();
   return port;
+}
+
+/**
+ * The local addresses listening on a TCP port, from `/proc/net/tcp` and
+ * `/proc/net/tcp6` (`0.0.0.0`, `::`: all interfaces), read by `cat` (Deno
+ * asks for all permissions to read `/proc/net` itself).
+ *
+ * @example Usage
+ * ```ts
+ * import { listeningOn } from "./http.ts";
+ * await listeningOn(8080); // e.g. ["0.0.0.0"]
+ * ```
+ *
+ * @param port The port.
+ * @returns The addresses, in the kernel's order.
+ */
+export async function listeningOn(port: number): Promise<string[]> {
+  const found: string[] = [];
+  const out = await output("cat", ["/proc/net/tcp", "/proc/net/tcp6"]);
+  for (const line of out.stdout.split("\n")) {
+    const [, local, , state] = line.trim().split(/\s+/);
+    if (local === undefined || state !== "0A") continue;
+    const [hex = "", portHex = ""] = local.split(":");
+    if (parseInt(portHex, 16) !== port) continue;
+    found.push(hex.length === 8 ? ipv4(hex) : /^0+$/.test(hex) ? "::" : hex);
+  }
+  return found;
+}
+
+/** A /proc/net/tcp address (little-endian hex) as dotted quads. */
+function ipv4(hex: string): string {
+  return [6, 4, 2, 0].map((i) => parseInt(hex.slice(i, i + 2), 16)).join(".");
 }

@@ -25,7 +25,15 @@ export interface LaunchOptions {
   readonly home?: string;
   /** More variables, as `docker run -e` would set them. */
   readonly env?: Readonly<Record<string, string>>;
+  /**
+   * `PORT` for the process (default: a free port); `"unset"` gives it none,
+   * as a platform that sets no `PORT` (the app is then expected on 8080).
+   */
+  readonly port?: number | "unset";
 }
+
+/** Where an app that is given no `PORT` is expected to listen. */
+export const DEFAULT_PORT = 8080;
 
 /** The environment an image's container starts with, for a build on the host. */
 function launchEnv(build: Build, home?: string): Record<string, string> {
@@ -58,10 +66,16 @@ export async function launch(
   await Deno.symlink(join(TOOLS_DIR, "bin", "launcher"), join(proc, type)).catch((e) => {
     if (!(e instanceof Deno.errors.AlreadyExists)) throw e;
   });
-  const port = freePort();
+  const unset = opts.port === "unset";
+  const port = unset ? DEFAULT_PORT : typeof opts.port === "number" ? opts.port : freePort();
   const child = new Deno.Command(AS_USER[0] as string, {
     args: [...AS_USER.slice(1), "setsid", join(proc, type)],
-    env: { ...launchEnv(build, opts.home), PORT: String(port), HOST: "127.0.0.1", ...opts.env },
+    env: {
+      ...launchEnv(build, opts.home),
+      ...(unset ? {} : { PORT: String(port) }),
+      HOST: "127.0.0.1",
+      ...opts.env,
+    },
     clearEnv: true,
     stdout: "piped",
     stderr: "piped",

@@ -14,8 +14,10 @@ import { parseToml } from "../../src/cnb/toml.ts";
 import { missingPath, testNeedingTools } from "./helpers.ts";
 import { output, sh } from "./command.ts";
 import { lifecycleLayout } from "./layout.ts";
+import { CA_BUNDLE, lockAgainstPyPI } from "./pypi.ts";
 import { BUILDPACK_DIR_NAME, REPO_ROOT, TOOLS_DIR } from "./paths.ts";
 import {
+  type Member,
   orderToml,
   POETRY_GROUP,
   PROVIDER_VERSION,
@@ -92,6 +94,10 @@ export interface BuildOptions {
   readonly api?: string;
   /** Stop after detect. */
   readonly detectOnly?: boolean;
+  /** Lock the app against PyPI first: its dependencies are real packages poetry-install syncs. */
+  readonly fromPyPI?: boolean;
+  /** The order's groups (default: Paketo Python's Poetry group alone). */
+  readonly groups?: readonly (readonly Member[])[];
 }
 
 const readOr = (path: string) => Deno.readTextFile(path).catch(() => "");
@@ -111,10 +117,15 @@ export async function lifecycleBuild(fixture: string, opts: BuildOptions = {}): 
   const layout = await lifecycleLayout({
     prefix: "poetry-run-it-",
     app: { copyOf: src },
-    env: { POETRY_RUN_TOOLS_DIR: TOOLS_DIR, ...opts.env },
+    env: {
+      POETRY_RUN_TOOLS_DIR: TOOLS_DIR,
+      ...(opts.fromPyPI ? { REQUESTS_CA_BUNDLE: CA_BUNDLE } : {}),
+      ...opts.env,
+    },
   });
   try {
     const { root, app, platform, layersRoot } = layout;
+    if (opts.fromPyPI) await lockAgainstPyPI(app);
     // The lifecycle makes this buildpack's layers directory itself.
     await Deno.remove(layout.layers);
     const bps = join(root, "buildpacks");
@@ -124,11 +135,12 @@ export async function lifecycleBuild(fixture: string, opts: BuildOptions = {}): 
       denoDir: join(TOOLS_DIR, "deno_dir"),
       ...(opts.api === undefined ? {} : { api: opts.api }),
     });
-    for (const provider of providersOf([POETRY_GROUP])) {
+    const groups = opts.groups ?? [POETRY_GROUP];
+    for (const provider of providersOf(groups)) {
       await writeProvider(provider, join(bps, `test_${provider}`, PROVIDER_VERSION));
     }
     const order = join(root, "order.toml");
-    await Deno.writeTextFile(order, orderToml([POETRY_GROUP], "0.0.1"));
+    await Deno.writeTextFile(order, orderToml(groups, "0.0.1"));
     await sh(`chown -R ${UID}:${UID} "$1" && chmod 755 "$1"`, root);
     const lifecycle = join(TOOLS_DIR, "bin", "lifecycle");
     const env = {
@@ -247,4 +259,23 @@ export function planEntries(text: string): string[] {
   return (plan.entries ?? []).map((e) =>
     JSON.stringify({ providers: sorted(e.providers), requires: sorted(e.requires) })
   ).sort();
+}
+
+/**
+ * The names the lifecycle's resolved plan.toml requires with `launch = true`.
+ *
+ * @param planToml plan.toml.
+ * @returns The names, sorted, each once.
+ */
+export function launchRequirements(planToml: string): string[] {
+  const plan = plainToml(planToml) as {
+    entries?: { requires?: { name: string; metadata?: { launch?: boolean } }[] }[];
+  };
+  return [
+    ...new Set(
+      (plan.entries ?? []).flatMap((e) =>
+        (e.requires ?? []).filter((r) => r.metadata?.launch).map((r) => r.name)
+      ),
+    ),
+  ].sort();
 }

@@ -1,23 +1,14 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { integrationTest, lifecycleBuild, plainToml } from "../_harness/lifecycle.ts";
+import {
+  integrationTest,
+  launchRequirements,
+  lifecycleBuild,
+  plainToml,
+} from "../_harness/lifecycle.ts";
 import { httpBody, launch, launchCommand } from "../_harness/launcher.ts";
 
 const DIRECT = { BP_POETRY_RUN_DIRECT: "true" };
-
-interface Plan {
-  entries: { requires: { name: string; metadata?: { launch?: boolean } }[] }[];
-}
-
-/** Names the lifecycle's resolved plan.toml requires with launch = true. */
-function launchRequirements(planToml: string): string[] {
-  const plan = plainToml(planToml) as unknown as Plan;
-  return [
-    ...new Set(
-      plan.entries.flatMap((e) => e.requires.filter((r) => r.metadata?.launch).map((r) => r.name)),
-    ),
-  ].sort();
-}
 
 const layerToml = async (layers: string, bp: string, layer: string) =>
   plainToml(await Deno.readTextFile(join(layers, bp, `${layer}.toml`))) as {

@@ -1,5 +1,5 @@
 """The Poetry package-installer stand-ins (poetry-install, python-package-managers-run), as
-Paketo's poetry-install: `poetry sync --only main` with POETRY_VIRTUALENVS_PATH in the
+Paketo's poetry-install: `poetry sync --only ${BP_POETRY_INSTALL_ONLY:-main}` with POETRY_VIRTUALENVS_PATH in the
 poetry-venv layer and POETRY_CACHE_DIR in a cache layer; exports (build and launch)
 POETRY_VIRTUALENVS_PATH as a default, the venv's site-packages prepended to PYTHONPATH and
 its bin/ prepended to PATH, so an installed console script is on the process PATH."""
@@ -26,8 +26,9 @@ def build():
     os.makedirs(cache, exist_ok=True)
     env = dict(os.environ, POETRY_VIRTUALENVS_PATH=layer, POETRY_CACHE_DIR=cache,
                POETRY_VIRTUALENVS_IN_PROJECT="false", POETRY_NO_INTERACTION="1")
-    cnb.log("Running 'poetry sync --only main'")
-    run = subprocess.run(["poetry", "sync", "--only", "main"], env=env, capture_output=True,
+    only = os.environ.get("BP_POETRY_INSTALL_ONLY") or "main"
+    cnb.log(f"Running 'poetry sync --only {only}'")
+    run = subprocess.run(["poetry", "sync", "--only", only], env=env, capture_output=True,
                          text=True)
     for line in (run.stdout + run.stderr).splitlines():
         cnb.log("  " + line)
