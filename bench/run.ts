@@ -251,7 +251,67 @@ async function packageCases(ws: Layout): Promise<Case[]> {
       floor: DENO_FLOOR,
       run: () => timeRun(join(pkg.dir, "bin", phase), inputs(phase, ws), EXAMPLE, env(phase), true),
     })),
+    ...await inferCases(ws, join(pkg.dir, "bin", "detect"), env("detect")),
   ];
+}
+
+/**
+ * A web app with no script and `n` Python source files: app.py makes the
+ * Flask app, the others are ordinary modules in packages of 100 (imports,
+ * functions, strings); gunicorn is among the dependencies. With `bad`, also a
+ * 5 MB module, a binary file named `.py`, an unreadable one and a symlink loop.
+ */
+export async function sourceTreeApp(dir: string, n: number, bad = false): Promise<void> {
+  await Deno.mkdir(dir, { recursive: true });
+  await Deno.writeTextFile(
+    join(dir, "pyproject.toml"),
+    `[project]\nname = "tree"\nversion = "1"\ndependencies = ["flask", "gunicorn"]\n` +
+      `[tool.poetry]\npackage-mode = false\n`,
+  );
+  await Deno.writeTextFile(
+    join(dir, "app.py"),
+    "from flask import Flask\n\napp = Flask(__name__)\n",
+  );
+  const body = (i: number) =>
+    `"""Module ${i}."""\nimport os\nfrom . import helpers\n\nNAME = "m${i}"\n\n\n` +
+    `def handler(request, limit=10):\n    items = [x for x in range(limit) if x % 2]\n` +
+    `    return {"name": NAME, "items": items, "env": os.environ.get("X", "")}\n`;
+  for (let i = 1; i < n; i++) {
+    const pkg = join(dir, `pkg${Math.floor(i / 100)}`);
+    if (i % 100 === 1 || i === 1) {
+      await Deno.mkdir(pkg, { recursive: true });
+      await Deno.writeTextFile(join(pkg, "__init__.py"), "");
+    }
+    await Deno.writeTextFile(join(pkg, `m${i}.py`), body(i));
+  }
+  if (bad) {
+    await Deno.writeTextFile(join(dir, "big.py"), "x = 1\n".repeat(850_000));
+    await Deno.writeFile(join(dir, "blob.py"), new Uint8Array(65536).map((_, i) => (i * 31) % 256));
+    await Deno.writeTextFile(join(dir, "locked.py"), "import flask\n");
+    await Deno.chmod(join(dir, "locked.py"), 0);
+    await Deno.mkdir(join(dir, "loop"));
+    await Deno.symlink(dir, join(dir, "loop", "again"));
+  }
+}
+
+/** detect inferring a command for apps of 1, 1,000 and 10,000 source files (and bad input). */
+async function inferCases(
+  ws: Layout,
+  detectBin: string,
+  env: Record<string, string>,
+): Promise<Case[]> {
+  const cases: Case[] = [];
+  for (const [n, bad] of [[1, false], [1_000, false], [10_000, false], [1_000, true]] as const) {
+    const app = join(ws.root, `tree-${n}${bad ? "-bad" : ""}`);
+    await sourceTreeApp(app, n, bad);
+    cases.push({
+      name: `detect: inferred, ${n.toLocaleString("en")} source files${bad ? " + bad input" : ""}`,
+      floor: DENO_FLOOR,
+      note: "the app's sources read",
+      run: () => timeRun(detectBin, inputs("detect", ws), app, env, true),
+    });
+  }
+  return cases;
 }
 
 /** `deno task phase detect`, which includes deno task's own start-up. */

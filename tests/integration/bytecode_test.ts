@@ -91,8 +91,14 @@ integrationTest(
     assert.equal(off.metadata, on.metadata);
     const layers = (b: Build) =>
       [...Deno.readDirSync(join(b.layers, BP))].map((e) => e.name).sort();
-    assert.deepEqual(layers(off), ["launch.toml"]);
-    assert.deepEqual(layers(on), ["bytecode", "bytecode.toml", "launch.toml"]);
+    assert.deepEqual(layers(off), ["launch.toml", "start", "start.toml"]);
+    assert.deepEqual(layers(on), [
+      "bytecode",
+      "bytecode.toml",
+      "launch.toml",
+      "start",
+      "start.toml",
+    ]);
     assert.doesNotMatch(off.buildOutput, /Compiling bytecode/);
   },
 );
