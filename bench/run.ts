@@ -276,9 +276,11 @@ export async function sourceTreeApp(dir: string, n: number, bad = false): Promis
     `"""Module ${i}."""\nimport os\nfrom . import helpers\n\nNAME = "m${i}"\n\n\n` +
     `def handler(request, limit=10):\n    items = [x for x in range(limit) if x % 2]\n` +
     `    return {"name": NAME, "items": items, "env": os.environ.get("X", "")}\n`;
+  const made = new Set<string>();
   for (let i = 1; i < n; i++) {
     const pkg = join(dir, `pkg${Math.floor(i / 100)}`);
-    if (i % 100 === 1 || i === 1) {
+    if (!made.has(pkg)) {
+      made.add(pkg);
       await Deno.mkdir(pkg, { recursive: true });
       await Deno.writeTextFile(join(pkg, "__init__.py"), "");
     }

@@ -31,6 +31,7 @@ import { type Daemon, startDaemon } from "./daemon.ts";
 import { missingPath, testNeedingTools } from "./helpers.ts";
 import { lookPath } from "../../src/cnb/launch_env.ts";
 import { denoTaskArgs, TOOLS_DIR } from "./paths.ts";
+import { CA_BUNDLE } from "./pypi.ts";
 import {
   type Member,
   orderToml,
@@ -43,7 +44,7 @@ import {
   writeProvider,
 } from "./providers.ts";
 import { type Registry, startRegistry } from "./registry.ts";
-import { freePort, waitForHttp } from "./http.ts";
+import { DEFAULT_PORT, freePort, waitForHttp } from "./http.ts";
 
 const E2E_DIR = join(TOOLS_DIR, "e2e");
 /** The pack the tools directory holds. */
@@ -527,6 +528,21 @@ export interface PackBuildOptions {
   readonly env?: Record<string, string>;
   /** Also run the watchexec stand-in (live reload). */
   readonly watchexec?: boolean;
+  /**
+   * The app's dependencies are real packages from PyPI: the build containers
+   * get the host's CA bundle (mounted, named by `REQUESTS_CA_BUNDLE`) for Poetry.
+   */
+  readonly fromPyPI?: boolean;
+}
+
+/** Where the host's CA bundle is mounted in a build container for Poetry. */
+const CONTAINER_CA = "/etc/poetry-run-test/ca-certificates.crt";
+
+/** pack options for an app whose dependencies come from PyPI. */
+function pypiFlags(opts: PackBuildOptions): string[] {
+  return opts.fromPyPI
+    ? ["--volume", `${CA_BUNDLE}:${CONTAINER_CA}:ro`, "--env", `REQUESTS_CA_BUNDLE=${CONTAINER_CA}`]
+    : [];
 }
 
 const envFlags = (env: Record<string, string> = {}) =>
@@ -612,6 +628,7 @@ export async function packBuildPublished(
         "--path",
         opts.app,
         ...envFlags(opts.env),
+        ...pypiFlags(opts),
       ]),
   );
   if (built.code === 0) {
@@ -730,18 +747,19 @@ export interface Container extends AsyncDisposable {
 
 /**
  * Starts a container of the image on the host's network namespace with
- * `HOST=127.0.0.1` and a free `PORT`, so the app listens on loopback only.
+ * `HOST=127.0.0.1` and `PORT` (or none: an inferred command then listens on
+ * 8080, on all interfaces).
  *
  * @param suite The suite.
  * @param image The image.
- * @param port The port.
+ * @param port The port, or `"unset"` for no `PORT`.
  * @param extra More `docker run` options (before the image).
  * @returns The container; dispose removes it.
  */
 export async function runContainer(
   suite: Suite,
   image: string,
-  port: number,
+  port: number | "unset",
   extra: readonly string[] = [],
 ): Promise<Container> {
   const out = must(
@@ -751,8 +769,7 @@ export async function runContainer(
       "-d",
       "--network",
       "host",
-      "-e",
-      `PORT=${port}`,
+      ...(port === "unset" ? [] : ["-e", `PORT=${port}`]),
       "-e",
       "HOST=127.0.0.1",
       ...extra,
@@ -762,7 +779,7 @@ export async function runContainer(
   const id = out.stdout.trim();
   return {
     id,
-    port,
+    port: port === "unset" ? DEFAULT_PORT : port,
     logs: async () => {
       const l = await suite.docker(["logs", id]);
       return l.stdout + l.stderr;

@@ -5,6 +5,9 @@
  */
 import { output, poll } from "./command.ts";
 
+/** Where an app given no `PORT` is expected to listen (the buildpack's default for inferred commands). */
+export const DEFAULT_PORT = 8080;
+
 /** Options of {@linkcode waitForHttp}. */
 export interface WaitOptions {
   /** Bound on the wait (default 60 s). */

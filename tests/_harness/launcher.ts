@@ -7,7 +7,7 @@
  */
 import { join } from "node:path";
 import { output, poll, sleep } from "./command.ts";
-import { freePort, waitForHttp } from "./http.ts";
+import { DEFAULT_PORT, freePort, waitForHttp } from "./http.ts";
 import { AS_USER, type Build } from "./lifecycle.ts";
 import { TOOLS_DIR } from "./paths.ts";
 
@@ -31,9 +31,6 @@ export interface LaunchOptions {
    */
   readonly port?: number | "unset";
 }
-
-/** Where an app that is given no `PORT` is expected to listen. */
-export const DEFAULT_PORT = 8080;
 
 /** The environment an image's container starts with, for a build on the host. */
 function launchEnv(build: Build, home?: string): Record<string, string> {

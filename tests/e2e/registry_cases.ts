@@ -21,12 +21,15 @@ import {
   launchLayers,
   packageAndPublish,
   packBuildPublished,
+  runContainer,
   serve,
   type Suite,
   TARGETS,
   writtenPycs,
 } from "../_harness/e2e.ts";
 import { tempDir } from "../_harness/helpers.ts";
+import { DEFAULT_PORT, listeningOn, waitForHttp } from "../_harness/http.ts";
+import { lockAgainstPyPI } from "../_harness/pypi.ts";
 import { BUILDPACK_DIR_NAME, BUILDPACK_ID, REPO_ROOT } from "../_harness/paths.ts";
 import type { Manifest } from "../_harness/registry.ts";
 import { readTar } from "../_harness/tar.ts";
@@ -254,6 +257,36 @@ export function registryCases(e2e: E2e): void {
       await using _c = c;
       assert.match(body, /^hello from default_app/);
       await imageSize(s, image, "untrusted flow, example app, BP_POETRY_RUN_DIRECT=true");
+    },
+  );
+
+  e2e.test(
+    "untrusted flow: a Flask app with no script (real packages from PyPI) gets gunicorn; docker run -e PORT serves there, and without PORT on 8080",
+    async (s) => {
+      await using dir = await tempDir("pr-flask-app-");
+      const app = join(dir.path, "app");
+      await cp(fixture("flask_gunicorn"), app, { recursive: true });
+      await lockAgainstPyPI(app);
+      const { built, image } = await packBuildPublished(s, "apps/flask:1", {
+        app,
+        fromPyPI: true,
+      });
+      assert.equal(built.code, 0, built.stdout + built.stderr);
+      assert.ok(built.stdout.includes("web (default): poetry run gunicorn app:app"), built.stdout);
+      assert.match(built.stdout, /Start command poetry run gunicorn app:app is inferred/);
+      const [c, body] = await serve(s, image);
+      await using _c = c;
+      assert.match(body, new RegExp(`^hello from flask \\(pid \\d+, PORT ${c.port}\\)`));
+      await using noPort = await runContainer(s, image, "unset");
+      const { body: at8080 } = await waitForHttp(DEFAULT_PORT, { timeoutMs: 60_000 }).catch(
+        async (error) => {
+          throw new Error(`${error}\n--- container output ---\n${await noPort.logs()}`);
+        },
+      );
+      assert.match(at8080, /^hello from flask \(pid \d+, PORT 8080\)/);
+      assert.deepEqual(await listeningOn(DEFAULT_PORT), ["0.0.0.0"], await noPort.logs());
+      assert.match(await noPort.logs(), /Listening at: http:\/\/0\.0\.0\.0:8080/);
+      await imageSize(s, image, "untrusted flow, Flask + gunicorn, inferred");
     },
   );
 }

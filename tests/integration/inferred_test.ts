@@ -5,8 +5,8 @@
  * the PORT the platform sets, and where none is set on 8080 on all interfaces.
  */
 import assert from "node:assert/strict";
-import { listeningOn } from "../_harness/http.ts";
-import { DEFAULT_PORT, httpBody, launch } from "../_harness/launcher.ts";
+import { DEFAULT_PORT, listeningOn } from "../_harness/http.ts";
+import { httpBody, launch } from "../_harness/launcher.ts";
 import { integrationTest, launchRequirements, lifecycleBuild } from "../_harness/lifecycle.ts";
 import { listedProcesses } from "../_harness/phase.ts";
 import { PYTHON_ORDER } from "../_harness/providers.ts";
