@@ -86,9 +86,12 @@ export function startedCommands(
     // serve.py runs its server as `python -m <server>` would, in the same process.
     const serve = words[0] === "python" && words[1]?.endsWith(`/${START_LAYER}/serve.py`) &&
       words[2] !== undefined;
-    return serve
-      ? { label: words[2] as string, argv: ["python", "-m", words[2] as string] }
-      : { label: words[0] ?? "", argv: words };
+    if (!serve) return { label: words[0] ?? "", argv: words };
+    const server = words[2] as string;
+    // A Gradio app is its script, run as `python <script>`.
+    return server === "gradio"
+      ? { label: server, argv: ["python", words[3] ?? ""] }
+      : { label: server, argv: ["python", "-m", server] };
   };
   let words = [...argv];
   if (words[0] === "watchexec") {

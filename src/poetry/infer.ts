@@ -17,7 +17,8 @@ import { linuxCPython } from "../python/markers.ts";
 import { outlineOf } from "../python/outline.ts";
 import { logicalLines, PythonSyntaxError } from "../python/tokens.ts";
 import { type AppInterface, FRAMEWORK_MODULES } from "../python/web_frameworks.ts";
-import { type AppRef, WEB_SERVERS, type WebServer } from "../python/web_servers.ts";
+import { findScriptApps, type ScriptApp } from "../python/script_apps.ts";
+import { type AppRef, SCRIPT_RUNNERS, WEB_SERVERS, type WebServer } from "../python/web_servers.ts";
 import {
   importableModules,
   installedRoots,
@@ -71,7 +72,7 @@ export interface InferInput {
 
 /** Files larger than this are not read (no application module is this large). */
 const MAX_FILE_BYTES = 8 * 1024 * 1024;
-const MENTIONS = new RegExp(`\\b(?:${FRAMEWORK_MODULES.join("|")})\\b`);
+const MENTIONS = new RegExp(`\\b(?:${[...FRAMEWORK_MODULES, "streamlit", "gradio"].join("|")})\\b`);
 const decoder = new TextDecoder("utf-8", { fatal: true });
 
 function readText(path: string): string | undefined {
@@ -108,6 +109,10 @@ function loadLock(appDir: string): Record<string, unknown> | undefined | { error
 /** The interface a candidate is served over, and its servers in order. */
 function serversFor(iface: AppInterface): WebServer[] {
   return WEB_SERVERS.filter((s) => s.interfaces.includes(iface));
+}
+
+function describeScript(a: ScriptApp): string {
+  return `${a.runner === "streamlit" ? "Streamlit" : "Gradio"} app ${a.file} (line ${a.line})`;
 }
 
 function describeCandidate(c: AppCandidate): string {
@@ -169,19 +174,21 @@ export function inferStart(input: InferInput): Inference {
   const doubts = [...loaded.doubts];
   const django = djangoProject(appDir, loaded, doubts);
   const search = findApps(loaded.modules);
-  doubts.push(...search.doubts);
+  const scripts = findScriptApps(loaded.modules);
+  doubts.push(...search.doubts, ...scripts.doubts);
   notes.push(
     ...search.candidates.map((c) => `found ${describeCandidate(c)}`),
     ...(django === undefined ? [] : [`found Django project ${django.settings} (manage.py)`]),
+    ...scripts.apps.map((a) => `found ${describeScript(a)}`),
     ...doubts.map((d) => `not certain: ${d}`),
   );
-  const count = search.candidates.length + (django === undefined ? 0 : 1);
+  const count = search.candidates.length + (django === undefined ? 0 : 1) + scripts.apps.length;
   if (count === 0) {
     return uncertain(
       doubts.length > 0
         ? `no application is certain (${doubts.join("; ")}); set ${TARGET_VARIABLE}`
         : "no module of the app makes a web application at module level (Flask, FastAPI, " +
-          "Starlette, Quart, Litestar, Falcon, Bottle, FastHTML) and there is no Django manage.py; " +
+          "Starlette, Quart, Litestar, Falcon, Bottle, FastHTML; a Streamlit or Gradio script) and there is no Django manage.py; " +
           `add a [project.scripts] entry or set ${TARGET_VARIABLE}`,
     );
   }
@@ -189,6 +196,7 @@ export function inferStart(input: InferInput): Inference {
     const seen = [
       ...search.candidates.map(describeCandidate),
       ...(django === undefined ? [] : [`Django project ${django.settings}`]),
+      ...scripts.apps.map(describeScript),
       ...doubts,
     ];
     return uncertain(
@@ -196,8 +204,11 @@ export function inferStart(input: InferInput): Inference {
         `set ${TARGET_VARIABLE} to the command that serves the one you want`,
     );
   }
+  const script = scripts.apps[0];
   return django !== undefined
     ? serveDjango(django, installed, groupText, notes)
+    : script !== undefined
+    ? runScript(script, installed, groupText, notes)
     : serveApp(search.candidates[0] as AppCandidate, installed, groupText, notes);
 }
 
@@ -374,6 +385,44 @@ function serveApp(
   return {
     certain: true,
     command: { app, server: picked.server, serverWhy: picked.why, args: picked.server.args(app) },
+    notes,
+  };
+}
+
+function runScript(
+  a: ScriptApp,
+  installed: Installed,
+  groupText: string,
+  notes: string[],
+): Inference {
+  const runner = SCRIPT_RUNNERS[a.runner];
+  const p = presence(installed, runner.distribution);
+  if (p !== "yes") {
+    return {
+      certain: false,
+      reason: `${describeScript(a)}, but ${runner.distribution} is ${
+        p === "maybe" ? "only maybe" : "not"
+      } among ${groupText}: add it, or set ${TARGET_VARIABLE}`,
+      notes,
+    };
+  }
+  const app: InferredApp = {
+    module: "",
+    attr: "",
+    factory: false,
+    script: a.file,
+    label: `${a.runner === "streamlit" ? "Streamlit" : "Gradio"} app ${a.file}`,
+    at: `${a.file}:${a.line}`,
+    distribution: runner.distribution,
+  };
+  return {
+    certain: true,
+    command: {
+      app,
+      server: runner,
+      serverWhy: installed.get(runner.distribution)?.why ?? "",
+      args: runner.args(app),
+    },
     notes,
   };
 }

@@ -457,6 +457,8 @@ export function outlineOf(lines: readonly LogicalLine[]): Outline {
         // Blocks run under a condition; inside a main guard they still run only as a script.
         // (The else of a main guard is at module level: conditional.)
         kind = where === "main" ? "main" : "conditional";
+        // `with X() as name:` binds name where the with statement itself runs.
+        if (keyword === "with") withBindings(header.slice(1), line.line, where, statements);
       }
       if (body.length > 0) {
         // A body on the header's line: simple statements only.
@@ -474,6 +476,23 @@ export function outlineOf(lines: readonly LogicalLine[]): Outline {
     simple(tokens, line.line, where, statements);
   }
   return { statements };
+}
+
+/** `with A() as a, B() as b`: an assignment of each item's value to its name. */
+function withBindings(items: readonly Token[], line: number, where: Where, out: Statement[]): void {
+  for (const item of splitTop(items, ",")) {
+    const as = item.findIndex((t) => t.kind === "name" && t.text === "as");
+    const name = item[as + 1];
+    if (as <= 0 || name?.kind !== "name" || item.length !== as + 2) continue;
+    out.push({
+      kind: "assign",
+      targets: [{ kind: "name", path: [name.text] }],
+      value: parseExpr(item.slice(0, as)),
+      line,
+      where,
+      refs: refsOf(item),
+    });
+  }
 }
 
 /** Records what a function-body line assigns or returns. */

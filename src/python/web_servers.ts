@@ -11,7 +11,7 @@
  */
 import type { AppInterface } from "./web_frameworks.ts";
 
-/** What to serve: `module:attribute`, or a factory to call. */
+/** What to serve: `module:attribute`, a factory to call, or a script to run. */
 export interface AppRef {
   /** The module's import name. */
   readonly module: string;
@@ -19,6 +19,8 @@ export interface AppRef {
   readonly attr: string;
   /** Whether `attr` is a factory the server calls (with no arguments). */
   readonly factory: boolean;
+  /** For an app that is a script (Streamlit, Gradio): its file, relative to the app directory. */
+  readonly script?: string;
 }
 
 /** A server. */
@@ -79,6 +81,31 @@ export const WEB_SERVERS: readonly WebServer[] = [
     args: (app) => app.factory ? ["--call", spec(app, false)] : [spec(app, false)],
   },
 ];
+
+/**
+ * What runs the apps that are scripts: Streamlit's `streamlit run <script>`,
+ * and Gradio's script itself (`python <script>`). Both take their address
+ * from variables of their own (`STREAMLIT_SERVER_*`, `GRADIO_SERVER_*`), which
+ * `serve.py` sets from `PORT`.
+ */
+export const SCRIPT_RUNNERS: Readonly<Record<"streamlit" | "gradio", WebServer>> = {
+  streamlit: {
+    name: "streamlit",
+    distribution: "streamlit",
+    executable: "streamlit",
+    interfaces: [],
+    readsPort: false,
+    args: (app) => ["run", app.script ?? ""],
+  },
+  gradio: {
+    name: "gradio",
+    distribution: "gradio",
+    executable: "gradio",
+    interfaces: [],
+    readsPort: false,
+    args: (app) => [app.script ?? ""],
+  },
+};
 
 /**
  * Compares dotted release versions (`20.1.0` < `21.2`); pre-release and

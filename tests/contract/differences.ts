@@ -258,7 +258,7 @@ export const DIFFERENCES: readonly Difference[] = [
     expected: {
       build: 1,
       output:
-        `pyproject.toml has no script in [project.scripts] or [tool.poetry.scripts], and no start command can be inferred: no module of the app makes a web application at module level (Flask, FastAPI, Starlette, Quart, Litestar, Falcon, Bottle, FastHTML) and there is no Django manage.py; add a [project.scripts] entry or set BP_POETRY_RUN_TARGET`,
+        `pyproject.toml has no script in [project.scripts] or [tool.poetry.scripts], and no start command can be inferred: no module of the app makes a web application at module level (Flask, FastAPI, Starlette, Quart, Litestar, Falcon, Bottle, FastHTML; a Streamlit or Gradio script) and there is no Django manage.py; add a [project.scripts] entry or set BP_POETRY_RUN_TARGET`,
     },
     run: async (ws) => {
       await pyproject(ws, `[tool.poetry]\nname = "app"\n`);

@@ -407,3 +407,48 @@ Deno.test("inferStart(): bad input stays bounded and never throws: binary and un
   // As root the unreadable file is read (and is a second app); as another user it is skipped.
   assert.ok(r.certain || /not certain/.test(r.reason), JSON.stringify(r));
 });
+
+Deno.test("inferStart(): Streamlit and Gradio scripts are run by their framework through serve.py", async () => {
+  const st = "import streamlit as st\n\nst.title('Hello')\nname = st.text_input('Name')\n";
+  assert.equal(
+    await command({ "pyproject.toml": deps("streamlit"), "app.py": st, "pages/1_More.py": st }),
+    "streamlit run app.py",
+  );
+  const gr =
+    "import gradio as gr\n\ndef greet(name):\n    return 'Hello ' + name\n\ndemo = gr.Interface(fn=greet, inputs='text', outputs='text')\n\nif __name__ == '__main__':\n    demo.launch()\n";
+  assert.equal(await command({ "pyproject.toml": deps("gradio"), "app.py": gr }), "gradio app.py");
+  const blocks =
+    "import gradio as gr\nwith gr.Blocks() as demo:\n    gr.Markdown('hi')\ndemo.launch()\n";
+  assert.equal(
+    await command({ "pyproject.toml": deps("gradio"), "ui.py": blocks }),
+    "gradio ui.py",
+  );
+  assert.match(
+    await command({
+      "pyproject.toml": deps("gradio"),
+      "app.py": gr.replace("demo.launch()", "demo.launch(server_port=7860)"),
+    }),
+    /app\.py:9: the Gradio app chooses its own address \(server_port\), not PORT/,
+  );
+  assert.match(
+    await command({ "pyproject.toml": deps(), "app.py": st }),
+    /Streamlit app app\.py \(line 3\), but streamlit is not among the main dependencies/,
+  );
+  assert.match(
+    await command({
+      "pyproject.toml": deps("streamlit", "flask", "gunicorn"),
+      "app.py": st,
+      "web.py": FLASK,
+    }),
+    /not certain: Flask app app at web\.py:3; Streamlit app app\.py \(line 3\)/,
+  );
+  // Mounted into a FastAPI app: the FastAPI app is what is served.
+  assert.equal(
+    await command({
+      "pyproject.toml": deps("gradio", "fastapi", "uvicorn"),
+      "main.py":
+        "import gradio as gr\nfrom fastapi import FastAPI\napp = FastAPI()\ndemo = gr.Blocks()\napp = gr.mount_gradio_app(app, demo, path='/ui')\n",
+    }),
+    "uvicorn main:app",
+  );
+});

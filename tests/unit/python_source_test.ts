@@ -101,6 +101,7 @@ with open("f") as f: data = f.read()
     "class@16:module",
     "expr@19:main",
     "assign@21:conditional",
+    "assign@22:module",
     "assign@22:conditional",
   ]);
   const def = o.statements[5];
