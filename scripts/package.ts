@@ -19,7 +19,15 @@ import { join, relative } from "node:path";
 import { REPO_ROOT } from "./phase_command.ts";
 import { toolsDir } from "./tools_dir.ts";
 import { type PackageOptions, parsePackageArgs, USAGE, UsageError } from "./package/args.ts";
-import { BUNDLE, bundleArgs, type DenoRunner, runDeno } from "./package/deno_commands.ts";
+import {
+  BUNDLE,
+  bundleArgs,
+  type DenoRunner,
+  LAZY,
+  lazyBundleArgs,
+  linkLazyImport,
+  runDeno,
+} from "./package/deno_commands.ts";
 import { type DenortSource, findDenorts, TRIPLES } from "./package/denort.ts";
 import { DENO_CLI, denoCli } from "./package/deno_cli.ts";
 import { fileArch } from "./package/elf.ts";
@@ -108,12 +116,19 @@ export async function packageBuildpack(
       join(REPO_ROOT, "src", "main.ts"),
     ]);
 
-    step(3, "Bundling src/main.ts (minified; smol-toml inlined)");
+    step(3, `Bundling src/main.ts and, apart, ${LAZY.bundle} (minified; smol-toml inlined)`);
     const bundle = join(stage, BUNDLE);
+    const lazy = join(stage, LAZY.bundle);
     await deno(bundleArgs(bundle));
-    // deno compile embeds the file's modification time.
-    await Deno.utime(bundle, mtime, mtime);
-    log(`      ${BUNDLE}: ${((await Deno.stat(bundle)).size / 1024).toFixed(1)} KiB`);
+    await deno(lazyBundleArgs(lazy));
+    await Deno.writeTextFile(bundle, linkLazyImport(await Deno.readTextFile(bundle)));
+    for (const file of [bundle, lazy]) {
+      // deno compile embeds the files' modification times.
+      await Deno.utime(file, mtime, mtime);
+      log(
+        `      ${relative(stage, file)}: ${((await Deno.stat(file)).size / 1024).toFixed(1)} KiB`,
+      );
+    }
 
     const staged = join(stage, "buildpack");
     step(4, `Laying out ${opts.targets.join(", ")}`);
@@ -218,7 +233,12 @@ async function layOut(staged: string, opts: PackageOptions, with_: {
         source: with_.runtimes.denorts.get(target) as DenortSource,
         compile: with_.compile,
       })
-      : await denoTarget(dir, { cli, program, flags });
+      : await denoTarget(dir, {
+        cli,
+        program,
+        flags,
+        lazy: await Deno.readTextFile(join(with_.stage, LAZY.bundle)),
+      });
     const shown = relative(staged, executable);
     const actual = await fileArch(executable);
     if (actual !== arch) {

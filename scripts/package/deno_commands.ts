@@ -74,9 +74,26 @@ export function compileArgs(
 }
 
 /**
+ * The module bundled apart from the program and loaded by `import()` only
+ * when it is needed: the start-command inference (its Python reader is more
+ * than a third of the code), which only an app with no script uses. Each
+ * phase starts in a new process, and every byte of the program's bundle is
+ * parsed at each start (measured with `deno task bench`: about 4 ms for this
+ * module in the packaged detect).
+ */
+export const LAZY = {
+  /** The module, in `src/`. */
+  source: join(REPO_ROOT, "src", "poetry", "infer.ts"),
+  /** How the program imports it (`await import("./infer.ts")`), left as it is by the bundle. */
+  specifier: "./infer.ts",
+  /** Its bundle, next to the program's. */
+  bundle: "infer.js",
+} as const;
+
+/**
  * The `deno bundle` arguments of the program both runtimes ship: `src/main.ts`
  * minified into one file (smol-toml inlined; minified output holds no paths
- * of the machine it was made on).
+ * of the machine it was made on), without {@linkcode LAZY}.
  *
  * @param output The file to write.
  * @returns Arguments for `deno`.
@@ -90,10 +107,57 @@ export function bundleArgs(output: string): string[] {
     "deno",
     "--config",
     join(REPO_ROOT, "deno.json"),
+    "--external",
+    `*/${LAZY.specifier.slice(2)}`,
     "--output",
     output,
     join(REPO_ROOT, "src", "main.ts"),
   ];
+}
+
+/**
+ * The `deno bundle` arguments of {@linkcode LAZY}: its own minified module,
+ * exporting what the program imports from it.
+ *
+ * @param output The file to write.
+ * @returns Arguments for `deno`.
+ */
+export function lazyBundleArgs(output: string): string[] {
+  return [
+    "bundle",
+    "-q",
+    "--minify",
+    "--platform",
+    "deno",
+    "--config",
+    join(REPO_ROOT, "deno.json"),
+    "--output",
+    output,
+    LAZY.source,
+  ];
+}
+
+/**
+ * Points the program's `import()` of {@linkcode LAZY} at its bundle, beside it
+ * (`import("./infer.js")`: `deno compile` follows it and embeds the file).
+ *
+ * @example Usage
+ * ```ts
+ * import { linkLazyImport } from "./deno_commands.ts";
+ * linkLazyImport('a=await import("./infer.ts")'); // 'a=await import("./infer.js")'
+ * ```
+ *
+ * @param bundle The program's bundle.
+ * @returns The bundle.
+ * @throws {TypeError} When the bundle does not import the module exactly once.
+ */
+export function linkLazyImport(bundle: string): string {
+  const from = `import(${JSON.stringify(LAZY.specifier)})`;
+  const count = bundle.split(from).length - 1;
+  if (count !== 1) {
+    throw new TypeError(`Cannot link ${LAZY.bundle}: the bundle has ${count} ${from}, not 1`);
+  }
+  return bundle.replace(from, `import(${JSON.stringify(`./${LAZY.bundle}`)})`);
 }
 
 /** The bundle's file name, relative to its directory (compile runs there). */

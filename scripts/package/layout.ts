@@ -6,7 +6,7 @@
  */
 import { join } from "node:path";
 import { type PackageOptions } from "./args.ts";
-import { compileArgs, type DenoRunner } from "./deno_commands.ts";
+import { compileArgs, type DenoRunner, LAZY } from "./deno_commands.ts";
 import type { DenortSource } from "./denort.ts";
 import { entryScript } from "./entry_script.ts";
 import { LOADER } from "./program_script.ts";
@@ -44,8 +44,9 @@ export async function denortTarget(dir: string, opts: {
 
 /**
  * `deno`: `lib/deno` is the Deno CLI, `lib/program.js` the bundle as a
- * function body run by `lib/run.js`, `bin/detect` and `bin/build` POSIX sh
- * scripts running it with the permission set.
+ * function body run by `lib/run.js` (and `lib/infer.js`, which it imports
+ * only when needed), `bin/detect` and `bin/build` POSIX sh scripts running it
+ * with the permission set.
  *
  * @param dir The target's directory (`<package>/linux/<arch>`).
  * @param opts The Deno CLI's bytes, the program, the permission flags.
@@ -55,6 +56,8 @@ export async function denoTarget(dir: string, opts: {
   readonly cli: Uint8Array;
   readonly program: string;
   readonly flags: readonly string[];
+  /** The module the program imports only when needed (`lib/infer.js`). */
+  readonly lazy: string;
 }): Promise<string> {
   const bin = join(dir, "bin");
   const lib = join(dir, "lib");
@@ -64,6 +67,7 @@ export async function denoTarget(dir: string, opts: {
   await Deno.writeFile(executable, opts.cli, { mode: 0o755 });
   await Deno.chmod(executable, 0o755);
   await Deno.writeTextFile(join(lib, "program.js"), opts.program);
+  await Deno.writeTextFile(join(lib, LAZY.bundle), opts.lazy);
   await Deno.writeTextFile(join(lib, "run.js"), LOADER);
   for (const phase of ["detect", "build"] as const) {
     await Deno.writeTextFile(join(bin, phase), entryScript(phase, opts.flags));

@@ -8,7 +8,8 @@
  * Source given to the `Function` constructor is parsed by V8 alone, lazily.
  * The body is the ESM bundle with its one `export { … }` statement removed,
  * `import.meta` read from the loader's (`lib/run.js` is the main module, in
- * `lib/` as the bundle was), and its top-level `await` inside an async function.
+ * `lib/` as the bundle was), relative `import()`s resolved against it, and
+ * its top-level `await` inside an async function.
  *
  * @module
  */
@@ -44,7 +45,9 @@ export function programScript(bundle: string): string {
       `Cannot make the program script: the bundle has ${exports.length} export statements, not 1`,
     );
   }
-  const body = bundle.replace(EXPORT, "").replaceAll("import.meta", "importMeta");
+  const body = bundle.replace(EXPORT, "").replaceAll("import.meta", "importMeta")
+    // A relative import() in a function body has no module to be relative to: the loader's URL.
+    .replace(/\bimport\(("\.\/[^"]+")\)/g, "import(new URL($1,importMeta.url).href)");
   const script = `"use strict";return(async()=>{${body}\n})();\n`;
   try {
     new Function("importMeta", script);

@@ -72,6 +72,7 @@ Deno.test("--runtime deno: the layout, with only the built target and its files 
     "linux/amd64/bin/detect",
     "linux/amd64/buildpack.toml",
     "linux/amd64/lib/deno",
+    "linux/amd64/lib/infer.js",
     "linux/amd64/lib/program.js",
     "linux/amd64/lib/run.js",
   ]);
@@ -80,6 +81,28 @@ Deno.test("--runtime deno: the layout, with only the built target and its files 
     assert.match(script, /^#!\/bin\/sh\n/);
     assert.ok(script.includes(` "$here/../lib/run.js" ${phase} "$@"\n`), script);
     assert.ok(script.includes("DENO_DIR=/dev/null/deno "), script);
+  }
+});
+
+Deno.test("--runtime deno: detect loads lib/infer.js only for an app with no script, and infers its command", async () => {
+  const bp = await packagedWithDeno();
+  await using app = await packagedApp({
+    "pyproject.toml": `[project]\nname = "a"\ndependencies = ["flask", "gunicorn"]\n`,
+    "app.py": "from flask import Flask\napp = Flask(__name__)\n",
+  });
+  const d = await runPackaged(bp, "detect", app);
+  assert.equal(d.code, 0, d.stderr);
+  assert.equal(d.stderr, "");
+  assert.equal(d.plan, REFERENCE_PLAN);
+  // Without the lazy module, an app with a script still detects (it is never imported)…
+  await Deno.rename(join(bp, "linux/amd64/lib/infer.js"), join(bp, "linux/amd64/lib/gone.js"));
+  try {
+    await using scripted = await packagedApp({ "pyproject.toml": MY_SCRIPT });
+    assert.equal((await runPackaged(bp, "detect", scripted)).code, 0);
+    // …and one with no script cannot.
+    assert.notEqual((await runPackaged(bp, "detect", app)).code, 0);
+  } finally {
+    await Deno.rename(join(bp, "linux/amd64/lib/gone.js"), join(bp, "linux/amd64/lib/infer.js"));
   }
 });
 

@@ -2,7 +2,12 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { packageBuildpack } from "../../scripts/package.ts";
 import { type PackageOptions, parsePackageArgs, UsageError } from "../../scripts/package/args.ts";
-import { compileArgs, type DenoRunner } from "../../scripts/package/deno_commands.ts";
+import {
+  bundleArgs,
+  compileArgs,
+  type DenoRunner,
+  linkLazyImport,
+} from "../../scripts/package/deno_commands.ts";
 import { denortCachePath, findDenorts } from "../../scripts/package/denort.ts";
 import { elfArch } from "../../scripts/package/elf.ts";
 import { LOADER, programScript } from "../../scripts/package/program_script.ts";
@@ -485,4 +490,17 @@ Deno.test("programScript() refuses a bundle it cannot turn into a valid body", (
   ) {
     assert.throws(() => programScript(bad), TypeError, bad);
   }
+});
+
+Deno.test("linkLazyImport() points the program's one import() of the inference at infer.js; programScript() resolves it against the loader", () => {
+  const bundle = 'var r=async()=>(await import("./infer.ts")).inferStart;export{r as run};';
+  const linked = linkLazyImport(bundle);
+  assert.equal(linked, 'var r=async()=>(await import("./infer.js")).inferStart;export{r as run};');
+  assert.throws(() => linkLazyImport("var r=1;export{r as run};"), TypeError, "0 import");
+  assert.throws(() => linkLazyImport(bundle + bundle), TypeError, "2 import");
+  assert.match(
+    programScript(linked),
+    /await import\(new URL\("\.\/infer\.js",importMeta\.url\)\.href\)/,
+  );
+  assert.deepEqual(bundleArgs("/o/main.js").slice(7, 9), ["--external", "*/infer.ts"]);
 });
