@@ -12,6 +12,7 @@ import { REPO_ROOT } from "./phase_command.ts";
 /** The embedded programs: constant name → file under src/python. */
 export const EMBEDDED: Readonly<Record<string, string>> = {
   SERVE_PY: "serve.py",
+  WORKER_PY: "bytecode_worker.py",
 };
 
 /** The generated module's path. */

@@ -78,7 +78,7 @@ export async function build(ctx: BuildContext): Promise<BuildResult> {
   for (const line of describeLaunchEnv(start)) poetry.logger.subprocess(line);
   poetry.logger.break();
   const { precompileBytecode } = await import("./bytecode.ts");
-  const layer = await precompileBytecode(
+  const bytecodeLayers = await precompileBytecode(
     {
       enabled: bytecode,
       layersDir: ctx.layersDir,
@@ -91,7 +91,7 @@ export async function build(ctx: BuildContext): Promise<BuildResult> {
     processes,
     project,
   );
-  return { processes, layers: layer === undefined ? [start] : [start, layer] };
+  return { processes, layers: [start, ...bytecodeLayers] };
 }
 
 /** The Poetry Run buildpack, for the runner. */

@@ -1,17 +1,27 @@
 /**
- * Compiling the bytecode a process imports into a pyc tree, ahead of time.
+ * The bytecode executor: compiles the bytecode the processes import into a
+ * pyc tree, ahead of time, by running `bytecode_worker.py` for each job under
+ * the job's own interpreter and launch environment; keeps what an earlier
+ * build left there where it is still valid; and leaves the tree with exactly
+ * the pycs this build found.
  *
- * Each run is compiled by the process's own interpreter, with the process's
- * launch environment, by the worker in `_worker.ts`. The only program this
- * module starts is `python3` from the build `PATH` (the one program the
- * buildpack's permission set allows to run): it replaces itself (`execve`)
- * with the run's interpreter, so the interpreter needs no permission of its own.
+ * Two trees make one at launch: `tree` (what `PYTHONPYCACHEPREFIX` names)
+ * holds the pycs of the app's own files, `depsTree` those of everything else
+ * (the standard library, the venv, Poetry), and `tree` links to the parts of
+ * `depsTree` (relative symbolic links), so that an unchanged `depsTree` is
+ * the same bytes from build to build, and the image layer holding it is
+ * reused.
+ *
+ * The only program this module starts is `python3` from the build `PATH` (the
+ * one program the buildpack's permission set lets it run): it replaces itself
+ * (`execve`) with the job's interpreter.
  *
  * @module
  */
 import type { EnvMap } from "../cnb/launch_env.ts";
+import { joinPath } from "../cnb/posix_path.ts";
 import type { PythonRun } from "./invocation.ts";
-import { WORKER_SOURCE } from "./_worker.ts";
+import { WORKER_PY } from "./_embedded.ts";
 
 /** One process to compile for. */
 export interface CompileJob {
@@ -30,31 +40,51 @@ export type CompileReport =
     readonly ok: true;
     /** The interpreter's version. */
     readonly python: string;
+    /** Modules read. */
+    readonly modules: number;
     /** pycs written. */
     readonly compiled: number;
     /** Their size in bytes. */
     readonly bytes: number;
-    /** Modules whose pyc an earlier job already wrote. */
-    readonly present: number;
+    /** pycs kept as they were (this build's or an earlier one's, still valid). */
+    readonly reused: number;
     /** Files that do not compile under the report directories: `[path, error]`, at most 20. */
     readonly errors: readonly (readonly [string, string])[];
     /** How many files under the report directories do not compile. */
     readonly errorCount: number;
     /** Files elsewhere that do not compile (never imported, or the import fails anyway). */
     readonly otherErrors: number;
+    /** The pyc files this job found (written or kept). */
+    readonly pycs: readonly string[];
   }
   | { readonly label: string; readonly ok: false; readonly reason: string };
 
-/** Options of {@linkcode compileBytecode}. */
-export interface CompileOptions {
-  /** The pyc tree (what `PYTHONPYCACHEPREFIX` will name). */
+/** Where the executor writes. */
+export interface CompileTrees {
+  /** The pyc tree `PYTHONPYCACHEPREFIX` names: the app's own pycs, and links to `depsTree`. */
   readonly tree: string;
+  /** The pycs of sources outside the app directory. */
+  readonly depsTree: string;
+  /** A directory for the index of what each source imports (kept between builds). */
+  readonly indexDir: string;
+}
+
+/** Options of {@linkcode compileBytecode}. */
+export interface CompileOptions extends CompileTrees {
   /** The app directory: compiled whole, the working directory, and where errors are reported. */
   readonly appDir: string;
   /** The processes. */
   readonly jobs: readonly CompileJob[];
   /** Bound on each job. */
   readonly timeoutMs?: number;
+}
+
+/** What the executor did, over every job. */
+export interface CompileResult {
+  /** One report per job, in order. */
+  readonly reports: readonly CompileReport[];
+  /** pyc files removed: left by an earlier build, found by none of this build's jobs. */
+  readonly removed: number;
 }
 
 const TRAMPOLINE = [
@@ -64,22 +94,79 @@ const TRAMPOLINE = [
   "os.execve(r['argv'][0], r['argv'], r['env'])",
 ].join("\n");
 
+const INDEX = "index.json";
 const decoder = new TextDecoder();
 
 function lastLine(text: string): string {
   return text.trim().split("\n").at(-1) ?? "";
 }
 
-async function compileOne(job: CompileJob, opts: CompileOptions): Promise<CompileReport> {
+const isCount = (v: unknown): v is number => typeof v === "number" && Number.isInteger(v) && v >= 0;
+const isStrings = (v: unknown): v is string[] =>
+  Array.isArray(v) && v.every((s) => typeof s === "string");
+
+/**
+ * Checks the worker's report: every field there, of its type.
+ *
+ * @param label The job.
+ * @param report The parsed JSON.
+ * @returns The report, or a failed one saying which field is wrong.
+ */
+export function validateReport(label: string, report: unknown): CompileReport {
+  const bad = (what: string): CompileReport => ({
+    label,
+    ok: false,
+    reason: `the worker's report is malformed (${what})`,
+  });
+  if (typeof report !== "object" || report === null || Array.isArray(report)) {
+    return bad("not an object");
+  }
+  const r = report as Record<string, unknown>;
+  if (typeof r.python !== "string") return bad("python");
+  if (typeof r.unsupported === "string") {
+    return { label, ok: false, reason: `Python ${r.python}: ${r.unsupported}` };
+  }
+  for (const key of ["modules", "compiled", "bytes", "reused", "errorCount", "otherErrors"]) {
+    if (!isCount(r[key])) return bad(key);
+  }
+  if (!isStrings(r.pycs)) return bad("pycs");
+  const errors = r.errors;
+  if (
+    !Array.isArray(errors) ||
+    !errors.every((e) => isStrings(e) && e.length === 2)
+  ) return bad("errors");
+  return {
+    label,
+    ok: true,
+    python: r.python,
+    modules: r.modules as number,
+    compiled: r.compiled as number,
+    bytes: r.bytes as number,
+    reused: r.reused as number,
+    errors: errors as [string, string][],
+    errorCount: r.errorCount as number,
+    otherErrors: r.otherErrors as number,
+    pycs: r.pycs,
+  };
+}
+
+async function compileOne(
+  job: CompileJob,
+  opts: CompileOptions,
+  indexRead: readonly string[],
+): Promise<CompileReport> {
   const { label, run } = job;
   const request = {
-    prefix: opts.tree,
+    tree: opts.tree,
+    "deps_tree": opts.depsTree,
+    local: opts.appDir,
     path0: run.path0,
     roots: run.roots,
     whole: [opts.appDir],
     report: [opts.appDir],
+    index: { read: indexRead, write: joinPath(opts.indexDir, `${INDEX}.next`) },
   };
-  const argv = [run.interpreter, ...run.flags, "-c", WORKER_SOURCE, JSON.stringify(request)];
+  const argv = [run.interpreter, ...run.flags, "-c", WORKER_PY, JSON.stringify(request)];
   const env = { ...job.env, PYTHONDONTWRITEBYTECODE: "1", PYTHONPYCACHEPREFIX: opts.tree };
   let out: Deno.CommandOutput;
   try {
@@ -110,48 +197,159 @@ async function compileOne(job: CompileJob, opts: CompileOptions): Promise<Compil
     }
     return { label, ok: false, reason: error instanceof Error ? error.message : String(error) };
   }
-  const stdout = decoder.decode(out.stdout);
   if (out.signal !== null) {
     return { label, ok: false, reason: `${run.interpreter} was stopped (${out.signal})` };
   }
-  let report: Record<string, unknown>;
+  let report: unknown;
   try {
-    report = JSON.parse(stdout);
+    report = JSON.parse(decoder.decode(out.stdout));
   } catch {
     const why = lastLine(decoder.decode(out.stderr)) || `exit code ${out.code}`;
     return { label, ok: false, reason: `${run.interpreter} failed: ${why}` };
   }
-  if (typeof report.unsupported === "string") {
-    return { label, ok: false, reason: `${run.interpreter}: ${report.unsupported}` };
-  }
-  const count = (key: string) => typeof report[key] === "number" ? report[key] as number : 0;
-  const errors = Array.isArray(report.errors)
-    ? report.errors.filter((e): e is [string, string] =>
-      Array.isArray(e) && typeof e[0] === "string" && typeof e[1] === "string"
-    )
-    : [];
-  return {
-    label,
-    ok: true,
-    python: typeof report.python === "string" ? report.python : "?",
-    compiled: count("compiled"),
-    bytes: count("bytes"),
-    present: count("present"),
-    errors,
-    errorCount: count("errorCount"),
-    otherErrors: count("otherErrors"),
+  return validateReport(label, report);
+}
+
+/** Every file and directory under a directory (not through symbolic links), deepest first. */
+function walk(dir: string): { files: string[]; dirs: string[]; links: string[] } {
+  const files: string[] = [];
+  const dirs: string[] = [];
+  const links: string[] = [];
+  const visit = (d: string) => {
+    let entries: Deno.DirEntry[];
+    try {
+      entries = [...Deno.readDirSync(d)];
+    } catch {
+      return;
+    }
+    for (const e of entries) {
+      const path = joinPath(d, e.name);
+      if (e.isSymlink) links.push(path);
+      else if (e.isDirectory) {
+        visit(path);
+        dirs.push(path);
+      } else files.push(path);
+    }
   };
+  visit(dir);
+  return { files, dirs, links };
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return Deno.statSync(path).isDirectory;
+  } catch {
+    return false;
+  }
 }
 
 /**
- * Compiles the bytecode of each job into the tree, one job after another
- * (each uses every core); a job that fails leaves the others' pycs in place.
- *
- * @param opts The tree, app directory and jobs.
- * @returns One report per job, in order.
+ * Removes from both trees every file no job found, then empty directories
+ * and links to nothing.
  */
-export async function compileBytecode(opts: CompileOptions): Promise<CompileReport[]> {
+function sweep(trees: CompileTrees, kept: ReadonlySet<string>): number {
+  let removed = 0;
+  for (const root of [trees.tree, trees.depsTree]) {
+    const { files, dirs, links } = walk(root);
+    for (const f of files) {
+      if (!kept.has(f)) {
+        Deno.removeSync(f);
+        removed++;
+      }
+    }
+    for (const l of links) if (!isDirectory(l)) Deno.removeSync(l);
+    for (const d of dirs) {
+      try {
+        Deno.removeSync(d); // only when empty
+      } catch {
+        // not empty
+      }
+    }
+  }
+  return removed;
+}
+
+/** The relative path from a directory to a path (both absolute). */
+function relative(fromDir: string, to: string): string {
+  const a = fromDir.split("/").filter((p) => p !== "");
+  const b = to.split("/").filter((p) => p !== "");
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i++;
+  return [...Array(a.length - i).fill(".."), ...b.slice(i)].join("/");
+}
+
+/**
+ * Links the deps tree into the tree: each directory of the deps tree that the
+ * tree does not have becomes a relative symbolic link there, at the highest
+ * level, so that both read as one tree.
+ *
+ * @example Usage
+ * ```ts
+ * import { linkTrees } from "./bytecode.ts";
+ * linkTrees({ tree: "/layers/bp/bytecode/pycache", depsTree: "/layers/bp/bytecode-deps/pycache" });
+ * // /layers/bp/bytecode/pycache/usr -> ../../bytecode-deps/pycache/usr
+ * ```
+ *
+ * @param trees The two trees.
+ */
+export function linkTrees(trees: Pick<CompileTrees, "tree" | "depsTree">): void {
+  const link = (rel: readonly string[]) => {
+    let entries: Deno.DirEntry[];
+    try {
+      entries = [...Deno.readDirSync(joinPath(trees.depsTree, ...rel))];
+    } catch {
+      return;
+    }
+    for (const e of entries) {
+      if (!e.isDirectory) continue;
+      const parent = joinPath(trees.tree, ...rel);
+      const here = joinPath(parent, e.name);
+      let info: Deno.FileInfo | undefined;
+      try {
+        info = Deno.lstatSync(here);
+      } catch {
+        info = undefined;
+      }
+      if (info === undefined) {
+        Deno.mkdirSync(parent, { recursive: true });
+        Deno.symlinkSync(relative(parent, joinPath(trees.depsTree, ...rel, e.name)), here);
+      } else if (info.isDirectory) {
+        link([...rel, e.name]);
+      }
+      // A link already there was made by an earlier build, to the same place.
+    }
+  };
+  link([]);
+}
+
+/**
+ * Compiles the bytecode of each job into the trees, one job after another
+ * (each uses every core); a job that fails leaves the others' pycs in place.
+ * Then removes what no job found, links the trees, and keeps the index.
+ *
+ * @param opts The trees, app directory and jobs.
+ * @returns One report per job, in order, and how many stale pycs were removed.
+ */
+export async function compileBytecode(opts: CompileOptions): Promise<CompileResult> {
+  for (const dir of [opts.tree, opts.depsTree, opts.indexDir]) {
+    Deno.mkdirSync(dir, { recursive: true });
+  }
+  const index = joinPath(opts.indexDir, INDEX);
+  const next = `${index}.next`;
+  try {
+    Deno.removeSync(next);
+  } catch {
+    // none left
+  }
   const reports: CompileReport[] = [];
-  for (const job of opts.jobs) reports.push(await compileOne(job, opts));
-  return reports;
+  for (const job of opts.jobs) reports.push(await compileOne(job, opts, [index, next]));
+  const kept = new Set(reports.flatMap((r) => r.ok ? r.pycs : []));
+  const removed = sweep(opts, kept);
+  linkTrees(opts);
+  try {
+    Deno.renameSync(next, index);
+  } catch {
+    // No job wrote an index: the previous one stays.
+  }
+  return { reports, removed };
 }

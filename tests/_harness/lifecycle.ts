@@ -84,6 +84,13 @@ export interface Build extends AsyncDisposable {
   readonly launch: string;
   /** `<layers>/config/metadata.toml` text. */
   readonly metadata: string;
+  /**
+   * Builds the app again in the same directories, as a platform's next build
+   * does: the layers directory starts over with what the cache holds (the
+   * `cache = true` layers of this build, their tomls' metadata only, as the
+   * restorer writes them). Edit the app first to test a rebuild.
+   */
+  readonly rebuild: () => Promise<Build>;
 }
 
 /** Options of {@linkcode lifecycleBuild}. */
@@ -168,29 +175,37 @@ export async function lifecycleBuild(fixture: string, opts: BuildOptions = {}): 
       });
       return { code: out.code, output: out.stdout + out.stderr };
     };
-    const detect = await run(["detect", ...common, "-order", order]);
-    let buildCode: number | undefined;
-    let buildOutput = "";
-    if (detect.code === 0 && !opts.detectOnly) {
-      const build = await run(["build", ...common]);
-      buildCode = build.code;
-      buildOutput = build.output;
-      if (build.code === 0) await dropNonLaunchLayers(layersRoot);
-    }
-    return {
-      root,
-      app,
-      layers: layersRoot,
-      detectCode: detect.code,
-      detectOutput: detect.output,
-      ...(buildCode === undefined ? {} : { buildCode }),
-      buildOutput,
-      group: await readOr(join(layersRoot, "group.toml")),
-      plan: await readOr(join(layersRoot, "plan.toml")),
-      launch: await readOr(join(layersRoot, BUILDPACK_DIR_NAME, "launch.toml")),
-      metadata: await readOr(join(layersRoot, "config", "metadata.toml")),
-      [Symbol.asyncDispose]: () => layout[Symbol.asyncDispose](),
+    const cache = join(root, "cache");
+    const phases = async (): Promise<Build> => {
+      const detect = await run(["detect", ...common, "-order", order]);
+      let buildCode: number | undefined;
+      let buildOutput = "";
+      if (detect.code === 0 && !opts.detectOnly) {
+        const build = await run(["build", ...common]);
+        buildCode = build.code;
+        buildOutput = build.output;
+        if (build.code === 0) await exportAndCache(layersRoot, cache);
+      }
+      return {
+        root,
+        app,
+        layers: layersRoot,
+        detectCode: detect.code,
+        detectOutput: detect.output,
+        ...(buildCode === undefined ? {} : { buildCode }),
+        buildOutput,
+        group: await readOr(join(layersRoot, "group.toml")),
+        plan: await readOr(join(layersRoot, "plan.toml")),
+        launch: await readOr(join(layersRoot, BUILDPACK_DIR_NAME, "launch.toml")),
+        metadata: await readOr(join(layersRoot, "config", "metadata.toml")),
+        rebuild: async () => {
+          await restoreCache(layersRoot, cache);
+          return await phases();
+        },
+        [Symbol.asyncDispose]: () => layout[Symbol.asyncDispose](),
+      };
     };
+    return await phases();
   } catch (error) {
     await layout[Symbol.asyncDispose]();
     throw error;
@@ -198,21 +213,41 @@ export async function lifecycleBuild(fixture: string, opts: BuildOptions = {}): 
 }
 
 /**
- * Does what the exporter does for the launch image: only launch layers are
- * exported, so remove every layer directory whose `<layer>.toml` does not say
- * `[types] launch = true` (the launcher applies whatever layer directories it finds).
+ * Does what the exporter does: the `cache = true` layers are copied into the
+ * cache (`<cache>/<buildpack>/<layer>` and its toml), then only launch layers
+ * stay, as in the image: every layer directory whose `<layer>.toml` does not
+ * say `[types] launch = true` is removed (the launcher applies whatever layer
+ * directories it finds).
  */
-async function dropNonLaunchLayers(layers: string): Promise<void> {
+async function exportAndCache(layers: string, cache: string): Promise<void> {
+  await Deno.remove(cache, { recursive: true }).catch(() => {});
   for await (const bp of Deno.readDir(layers)) {
     if (!bp.isDirectory || bp.name === "config") continue;
     const dir = join(layers, bp.name);
     for await (const entry of Deno.readDir(dir)) {
       if (!entry.isDirectory) continue;
       const toml = await Deno.readTextFile(join(dir, `${entry.name}.toml`)).catch(() => "");
-      const types = parseToml(toml).types as { launch?: boolean } | undefined;
+      const doc = parseToml(toml);
+      const types = doc.types as { launch?: boolean; cache?: boolean } | undefined;
+      if (types?.cache === true) {
+        await Deno.mkdir(join(cache, bp.name), { recursive: true });
+        await sh(`cp -a "$1" "$2/"`, join(dir, entry.name), join(cache, bp.name));
+        const metadata = toml.indexOf("[metadata]");
+        await Deno.writeTextFile(
+          join(cache, bp.name, `${entry.name}.toml`),
+          metadata < 0 ? "" : toml.slice(metadata),
+        );
+      }
       if (types?.launch !== true) await Deno.remove(join(dir, entry.name), { recursive: true });
     }
   }
+}
+
+/** What the analyzer and restorer leave for the next build: the cached layers, nothing else. */
+async function restoreCache(layers: string, cache: string): Promise<void> {
+  await sh(`chmod -R u+w "$1" && rm -rf "$1" && mkdir -p "$1"`, layers);
+  await sh(`[ ! -d "$1" ] || cp -a "$1"/. "$2/"`, cache, layers);
+  await sh(`chown -R ${UID}:${UID} "$1"`, layers);
 }
 
 /** The modification time the exporter gives every file of an image (lifecycle layers/writer.go). */
@@ -220,16 +255,17 @@ const EXPORTER_MTIME = "1980-01-01T00:00:01Z";
 
 /**
  * Makes a build's files what an image holds: every file's modification time
- * the exporter's; the bytecode layer (when there is one) read-only.
+ * the exporter's; the bytecode layers (when there are) read-only.
  *
  * @param build The build.
  * @returns The bytecode layer's pyc tree (it may not exist).
  */
 export async function asInAnImage(build: Build): Promise<string> {
   await sh(`find "$1" "$2" -exec touch -h -d "$3" {} +`, build.layers, build.app, EXPORTER_MTIME);
-  const layer = join(build.layers, BUILDPACK_DIR_NAME, "bytecode");
-  await sh(`[ ! -d "$1" ] || chmod -R a-w "$1"`, layer);
-  return join(layer, "pycache");
+  for (const name of ["bytecode", "bytecode-deps"]) {
+    await sh(`[ ! -d "$1" ] || chmod -R a-w "$1"`, join(build.layers, BUILDPACK_DIR_NAME, name));
+  }
+  return join(build.layers, BUILDPACK_DIR_NAME, "bytecode", "pycache");
 }
 
 /**

@@ -44,7 +44,7 @@ async function withVenv(ws: Workspace, opts: { env?: Record<string, string> } = 
 const DIRECT = { BP_POETRY_RUN_TARGET: "web", BP_POETRY_RUN_DIRECT: "true" };
 const read = (path: string) => Deno.readTextFile(path).catch(() => undefined);
 const layerFiles = (ws: Workspace) => [...Deno.readDirSync(ws.layers)].map((e) => e.name).sort();
-/** What build leaves without a bytecode layer: launch.toml and the start layer (launch defaults). */
+/** What build leaves without the bytecode layers: launch.toml and the start layer (launch defaults). */
 const NO_BYTECODE = ["launch.toml", "start", "start.toml"];
 
 function assertBuilt(r: PhaseResult): void {
@@ -59,9 +59,18 @@ for (const api of ["0.7", "0.8", "0.12"] as const) {
     assertBuilt(r);
     assert.equal(r.stderr, "");
     const layer = join(ws.layers, "bytecode");
+    const metadata = '\n[metadata]\n  "layout" = 1\n';
     assert.equal(
       await read(join(ws.layers, "bytecode.toml")),
-      "[types]\n  launch = true\n  build = false\n  cache = false\n",
+      `[types]\n  launch = true\n  build = false\n  cache = true\n${metadata}`,
+    );
+    assert.equal(
+      await read(join(ws.layers, "bytecode-deps.toml")),
+      `[types]\n  launch = true\n  build = false\n  cache = true\n${metadata}`,
+    );
+    assert.equal(
+      await read(join(ws.layers, "bytecode-index.toml")),
+      `[types]\n  launch = false\n  build = false\n  cache = true\n${metadata}`,
     );
     assert.equal(
       await read(join(layer, "env.launch", "PYTHONPYCACHEPREFIX.default")),
@@ -75,7 +84,7 @@ for (const api of ["0.7", "0.8", "0.12"] as const) {
     }
     assert.match(
       r.stdout,
-      /\n {2}Compiling bytecode \(BP_POETRY_RUN_BYTECODE=false turns this off\)\n {4}web \(Python 3\.\d+\.\d+\): \d+ modules\n {4}\d+ modules, \d+\.\d MiB, in \d+\.\d s: .*\/bytecode\n\n$/,
+      /\n {2}Compiling bytecode \(BP_POETRY_RUN_BYTECODE=false turns this off\)\n {4}web \(Python 3\.\d+\.\d+\): (\d+) modules, \1 compiled\n {4}\1 modules compiled \(\d+\.\d MiB\), 0 kept, in \d+\.\d s: .*\/bytecode\/pycache\n\n$/,
     );
     const withLayer = await read(join(ws.layers, "launch.toml"));
     assertBuilt(await buildIn(ws, api, { ...DIRECT, BP_POETRY_RUN_BYTECODE: "false" }));
@@ -156,4 +165,29 @@ Deno.test("a process that starts no Python: nothing to compile, no layer", async
   assertBuilt(r);
   assert.match(r.stdout, /\n {4}No process starts Python: nothing to compile\n\n$/);
   assert.deepEqual(layerFiles(ws), NO_BYTECODE);
+});
+
+Deno.test("a rebuild with the layers restored from the cache compiles only what changed, and keeps the rest byte for byte", async () => {
+  await using ws = await workspace();
+  const { site } = await withVenv(ws);
+  await Deno.writeTextFile(join(ws.app, "app.py"), "X = 1\n");
+  assertBuilt(await buildIn(ws, "0.8", DIRECT));
+  const deps = join(ws.layers, "bytecode-deps", "pycache");
+  const pyc = join(deps, site.slice(1), "webapp", `views.${TAG}.pyc`);
+  const before = await Deno.readFile(pyc);
+  // The lifecycle restores cache = true layers with their content (and their toml's metadata).
+  await Deno.writeTextFile(join(ws.app, "app.py"), "X = 2\n");
+  const r = await buildIn(ws, "0.8", DIRECT);
+  assertBuilt(r);
+  assert.match(r.stdout, /Keeping the previous build's bytecode where its sources did not change/);
+  assert.match(
+    r.stdout,
+    /web \(Python [\d.]+\): \d+ modules, 1 compiled\n {4}1 module compiled \(0\.0 MiB\), \d+ kept, in/,
+  );
+  assert.deepEqual(await Deno.readFile(pyc), before);
+  // A layer restored with another layout starts over.
+  await Deno.writeTextFile(join(ws.layers, "bytecode-deps.toml"), "[metadata]\n  layout = 0\n");
+  const over = await buildIn(ws, "0.8", DIRECT);
+  assertBuilt(over);
+  assert.match(over.stdout, /web \(Python [\d.]+\): (\d+) modules, (?!0 compiled)\d+ compiled/);
 });

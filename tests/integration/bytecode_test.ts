@@ -27,26 +27,30 @@ async function snapshot(dir: string): Promise<string[]> {
 }
 
 /** Starts web with a fresh HOME; then again with a writable copy of the tree. */
-async function assertNothingCompiledAtStart(build: Build): Promise<void> {
+async function assertNothingCompiledAtStart(
+  build: Build,
+  body = /^hello from default_app/,
+): Promise<void> {
   const tree = await asInAnImage(build);
   const home = join(build.root, "fresh-home");
   await Deno.mkdir(home);
   await sh(`chown 65534:65534 "$1"`, home);
   {
     await using web = await launch(build, "web", { home });
-    assert.match(await httpBody(web), /^hello from default_app/);
+    assert.match(await httpBody(web), body);
   }
   assert.equal((await sh(`find "$1" -name '*.pyc' | wc -l`, home)).trim(), "0", "no pyc in HOME");
 
   const copy = join(build.root, "tree-copy");
-  await sh(`cp -a "$1" "$2" && chmod -R u+w "$2" && chown -R 65534:65534 "$2"`, tree, copy);
+  // -L: the tree's links to the deps layer's tree become the directories they name.
+  await sh(`cp -aL "$1" "$2" && chmod -R u+w "$2" && chown -R 65534:65534 "$2"`, tree, copy);
   const before = await snapshot(copy);
   {
     await using web = await launch(build, "web", {
       home,
       env: { PYTHONPYCACHEPREFIX: copy },
     });
-    assert.match(await httpBody(web), /^hello from default_app/);
+    assert.match(await httpBody(web), body);
   }
   const after = await snapshot(copy);
   const added = after.filter((f) => !before.includes(f));
@@ -60,11 +64,39 @@ integrationTest(
     assert.equal(build.buildCode, 0, build.detectOutput + build.buildOutput);
     assert.match(
       build.buildOutput,
-      /\n {2}Compiling bytecode \(BP_POETRY_RUN_BYTECODE=false turns this off\)\n {4}poetry \(Python [\d.]+\): \d+ modules\n {4}my script \(Python [\d.]+\): \d+ modules\n {4}\d+ modules, [\d.]+ MiB, in [\d.]+ s: /,
+      /\n {2}Compiling bytecode \(BP_POETRY_RUN_BYTECODE=false turns this off\)\n {4}poetry \(Python [\d.]+\): \d+ modules, \d+ compiled\n {4}my script \(Python [\d.]+\): \d+ modules, \d+ compiled\n {4}\d+ modules compiled \([\d.]+ MiB\), 0 kept, in [\d.]+ s: /,
     );
     await assertNothingCompiledAtStart(build);
   },
 );
+
+for (const direct of [false, true]) {
+  integrationTest(
+    `bytecode, a rebuild after an app edit${
+      direct ? ", BP_POETRY_RUN_DIRECT=true" : ""
+    }: the cache's pycs are kept, the edited file compiled, and the new image's start compiles nothing`,
+    async () => {
+      await using first = await lifecycleBuild("default_app", {
+        env: direct ? { BP_POETRY_RUN_DIRECT: "true" } : {},
+      });
+      assert.equal(first.buildCode, 0, first.detectOutput + first.buildOutput);
+      const server = join(first.app, "default_app", "server.py");
+      await Deno.writeTextFile(
+        server,
+        (await Deno.readTextFile(server)).replace("default_app v1", "default_app v2"),
+      );
+      const second = await first.rebuild();
+      assert.equal(second.buildCode, 0, second.buildOutput);
+      assert.match(second.buildOutput, /Keeping the previous build's bytecode/);
+      // The first process's job compiles the whole app directory, so it compiles the edit.
+      const compiled = [...second.buildOutput.matchAll(/\): \d+ modules, (\d+) compiled/g)]
+        .map((m) => Number(m[1]));
+      assert.deepEqual(compiled, direct ? [1] : [1, 0], second.buildOutput);
+      assert.match(second.buildOutput, / {4}1 module compiled \(0\.0 MiB\), \d+ kept, in /);
+      await assertNothingCompiledAtStart(second, /^hello from default_app v2/);
+    },
+  );
+}
 
 integrationTest(
   "bytecode, BP_POETRY_RUN_DIRECT=true: a start as in a new container compiles nothing",
@@ -94,6 +126,9 @@ integrationTest(
     assert.deepEqual(layers(off), ["launch.toml", "start", "start.toml"]);
     assert.deepEqual(layers(on), [
       "bytecode",
+      "bytecode-deps",
+      "bytecode-deps.toml",
+      "bytecode-index.toml",
       "bytecode.toml",
       "launch.toml",
       "start",

@@ -135,13 +135,13 @@ Deno.test("build() says which target it chose and why, after the process table",
   await build(env.ctx);
   assert.match(
     env.out(),
-    /\n\n {2}Start command poetry run gunicorn 'app:create\(\)' comes from BP_POETRY_RUN_TARGET\n$/,
+    /\n\n {2}Start command poetry run gunicorn 'app:create\(\)' comes from BP_POETRY_RUN_TARGET\n\n$/,
   );
   const one = context({ pyproject: `[project.scripts]\nserve = "a:b"\n` });
   await build(one.ctx);
   assert.match(
     one.out(),
-    /Start command poetry run serve runs the only script in pyproject\.toml \[project\.scripts\]\n$/,
+    /Start command poetry run serve runs the only script in pyproject\.toml \[project\.scripts\]\n\n$/,
   );
   const conv = context({ pyproject: `[project.scripts]\nworker = "a:b"\nstart = "a:c"\n` });
   await build(conv.ctx);

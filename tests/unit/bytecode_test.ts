@@ -1,14 +1,15 @@
 import assert from "node:assert/strict";
 import { BuildpackError } from "../../src/cnb/errors.ts";
-import { startedCommands as started } from "../../src/poetry/bytecode.ts";
+import { planCompileJobs, startedCommands as started } from "../../src/poetry/bytecode_plan.ts";
+import { processType } from "../../src/cnb/process_type.ts";
+import { validateReport } from "../../src/python/bytecode.ts";
 import { runImageEnv } from "../../src/cnb/launch_env.ts";
 import { bytecodeEnabled as enabled } from "../../src/poetry/config.ts";
-import type { PyProject } from "../../src/poetry/pyproject.ts";
+import { parsePyProject, type PyProject } from "../../src/poetry/pyproject.ts";
 
 const bytecodeEnabled = (value: string | undefined) => enabled(() => value);
 const startedCommands = (argv: string[], project: PyProject | null) =>
   started(argv, project).map((c) => c.argv);
-import { parsePyProject } from "../../src/poetry/pyproject.ts";
 
 Deno.test("bytecodeEnabled(): on unless BP_POETRY_RUN_BYTECODE parses false; a bad value is an error", () => {
   assert.equal(bytecodeEnabled(undefined), true);
@@ -73,4 +74,98 @@ Deno.test("runImageEnv(): the build's PATH and LD_LIBRARY_PATH without the layer
     HOME: "/home/cnb",
   });
   assert.deepEqual(runImageEnv(() => undefined, "/layers"), {});
+});
+
+Deno.test("startedCommands(): serve.py of the start layer runs its server as python -m, a Gradio app as its script", () => {
+  const serve = "/layers/paketo-buildpacks_poetry-run/start/serve.py";
+  assert.deepEqual(
+    startedCommands(["poetry", "run", "python", serve, "uvicorn", "main:app"], null),
+    [
+      ["poetry"],
+      ["python", "-m", "uvicorn"],
+    ],
+  );
+  assert.deepEqual(startedCommands(["python", serve, "gradio", "app.py"], null), [[
+    "python",
+    "app.py",
+  ]]);
+  assert.deepEqual(startedCommands(["python", "/elsewhere/serve.py", "uvicorn"], null), [
+    ["python", "/elsewhere/serve.py", "uvicorn"],
+  ]);
+});
+
+const proc = (type: string, command: string, ...args: string[]) => ({
+  type: processType(type),
+  command,
+  args,
+  default: type === "web",
+});
+
+Deno.test("planCompileJobs(): one job per Python process (interpreter, start, environment); what starts no Python is noted", () => {
+  const runs = (argv: readonly string[]) =>
+    argv[0] === "sh" ? { reason: "/bin/sh is not Python" } : {
+      interpreter: "/venv/bin/python",
+      flags: [],
+      path0: "/venv/bin",
+      roots: [{ script: `/venv/bin/${argv[0]}` }],
+    };
+  const plan = planCompileJobs({
+    processes: [
+      proc("web", "poetry", "run", "web"),
+      proc("reload-web", "watchexec", "--restart", "--", "poetry", "run", "web"),
+      proc("worker", "sh", "-c", "true"),
+    ],
+    project: null,
+    appDir: "/workspace",
+    envOf: (type) => ({ PATH: "/venv/bin", ...(type === "worker" ? { X: "1" } : {}) }),
+    resolveRun: runs,
+  });
+  assert.equal(plan.kind, "jobs");
+  if (plan.kind !== "jobs") return;
+  assert.deepEqual(
+    plan.jobs.map((j) => j.label),
+    ["poetry", "web"],
+    "reload-web runs the same two",
+  );
+  assert.deepEqual(plan.skipped, ["sh (/bin/sh is not Python)"]);
+  const preset = planCompileJobs({
+    processes: [proc("web", "web")],
+    project: null,
+    appDir: "/workspace",
+    envOf: () => ({ PYTHONPYCACHEPREFIX: "/elsewhere" }),
+    resolveRun: runs,
+  });
+  assert.deepEqual(preset, { kind: "preset", value: "/elsewhere" });
+});
+
+Deno.test("validateReport(): the worker's report is checked, never defaulted", () => {
+  const good = {
+    python: "3.11.7",
+    tag: "cpython-311",
+    modules: 3,
+    compiled: 2,
+    bytes: 100,
+    reused: 1,
+    errors: [["/w/bad.py", "SyntaxError: x"]],
+    errorCount: 1,
+    otherErrors: 0,
+    pycs: ["/t/a.pyc"],
+  };
+  const ok = validateReport("web", good);
+  assert.ok(ok.ok);
+  assert.equal(ok.reused, 1);
+  for (
+    const [key, value] of [["compiled", undefined], ["bytes", -1], ["pycs", "x"], ["errors", [[
+      "a",
+    ]]], ["python", 3]] as const
+  ) {
+    const r = validateReport("web", { ...good, [key]: value });
+    assert.ok(!r.ok && r.reason === `the worker's report is malformed (${key})`, JSON.stringify(r));
+  }
+  assert.deepEqual(validateReport("web", { python: "3.6", unsupported: "no bytecode" }), {
+    label: "web",
+    ok: false,
+    reason: "Python 3.6: no bytecode",
+  });
+  assert.equal(validateReport("web", []).ok, false);
 });

@@ -4,8 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { compileBytecode, type CompileReport } from "../../src/python/bytecode.ts";
-import type { PythonRun } from "../../src/python/invocation.ts";
+import { compileBytecode, type CompileJob, type CompileResult } from "../../src/python/bytecode.ts";
 import { tempDir } from "../_harness/helpers.ts";
 
 const dec = new TextDecoder();
@@ -102,27 +101,48 @@ async function listTree(dir: string): Promise<Map<string, string>> {
   return out;
 }
 
-async function compile(root: string): Promise<{ tree: string; reports: CompileReport[] }> {
-  const { site, app, script } = await fixture(root);
-  const tree = join(root, "tree");
-  await Deno.mkdir(tree);
-  const run: PythonRun = {
-    interpreter: PYTHON,
-    flags: [],
-    path0: join(root, "bin"),
-    roots: [{ script }],
+/** The trees of one compile: the app's pycs (and links), the others', the index. */
+function treesOf(root: string) {
+  return {
+    tree: join(root, "layer", "pycache"),
+    depsTree: join(root, "deps", "pycache"),
+    indexDir: join(root, "index"),
   };
-  const env = { PATH: "/usr/bin:/bin", PYTHONPATH: site };
-  const reports = await compileBytecode({ tree, appDir: app, jobs: [{ label: "web", run, env }] });
-  return { tree, reports };
 }
+
+function webJob(root: string): CompileJob {
+  return {
+    label: "web",
+    run: {
+      interpreter: PYTHON,
+      flags: [],
+      path0: join(root, "bin"),
+      roots: [{ script: join(root, "bin", "web") }],
+    },
+    env: { PATH: "/usr/bin:/bin", PYTHONPATH: join(root, "site") },
+  };
+}
+
+async function compile(root: string): Promise<{ tree: string; result: CompileResult }> {
+  await fixture(root);
+  const trees = treesOf(root);
+  const result = await compileBytecode({
+    ...trees,
+    appDir: join(root, "app"),
+    jobs: [webJob(root)],
+  });
+  return { tree: trees.tree, result };
+}
+
+const again = (root: string) =>
+  compileBytecode({ ...treesOf(root), appDir: join(root, "app"), jobs: [webJob(root)] });
 
 Deno.test("the bytecode worker on a small tree", async (t) => {
   await using dir = await tempDir();
-  const { tree, reports } = await compile(dir.path);
+  const { tree, result } = await compile(dir.path);
+  const reports = result.reports;
   const site = join(dir.path, "site");
   const app = join(dir.path, "app");
-
   await t.step("it compiles what a start can import, as checked hash-based pycs", async () => {
     const [report] = reports;
     assert.ok(report?.ok, JSON.stringify(report));
@@ -175,33 +195,78 @@ Deno.test("the bytecode worker on a small tree", async (t) => {
     assert.deepEqual(await listTree(tree), before, "no pyc added or rewritten");
   });
 
-  await t.step("a second run keeps the pycs already in the tree", async () => {
-    const [again] = await compileBytecode({
-      tree,
-      appDir: app,
-      jobs: [{
-        label: "web",
-        run: {
-          interpreter: PYTHON,
-          flags: [],
-          path0: join(dir.path, "bin"),
-          roots: [{ script: join(dir.path, "bin", "web") }],
-        },
-        env: { PYTHONPATH: site },
-      }],
-    });
-    assert.ok(again?.ok);
-    assert.equal(again.compiled, 0);
-    assert.ok(again.present > 10, JSON.stringify(again));
+  await t.step(
+    "the app's pycs are in the tree, the others in the deps tree, linked in",
+    async () => {
+      const deps = treesOf(dir.path).depsTree;
+      assert.ok(await exists(pycOf(deps, join(site, "pkg", "core.py"))));
+      assert.ok(await exists(pycOf(deps, join(STDLIB, "json", "__init__.py"))));
+      const top = dir.path.split("/")[1] as string;
+      // The app and the site share their top directories here, so the links are deeper down.
+      assert.ok((await Deno.lstat(join(tree, dir.path.slice(1), "site"))).isSymlink);
+      assert.ok((await Deno.lstat(join(tree, dir.path.slice(1), "app"))).isDirectory);
+      assert.ok((await Deno.lstat(join(tree, top))).isDirectory);
+    },
+  );
+
+  await t.step(
+    "a second run compiles nothing, keeps every pyc byte for byte, reads no source twice",
+    async () => {
+      const before = await listTree(tree);
+      const deps = await listTree(treesOf(dir.path).depsTree);
+      const second = await again(dir.path);
+      const [r] = second.reports;
+      assert.ok(r?.ok, JSON.stringify(r));
+      assert.equal(r.compiled, 0);
+      assert.equal(r.reused, reports[0]?.ok ? reports[0].compiled : -1);
+      assert.equal(second.removed, 0);
+      assert.deepEqual(await listTree(tree), before);
+      assert.deepEqual(await listTree(treesOf(dir.path).depsTree), deps);
+    },
+  );
+
+  await t.step(
+    "an edited app file is compiled again; a module no longer imported is removed",
+    async () => {
+      await Deno.writeTextFile(join(app, "sub", "helper.py"), "H = 2\n");
+      await Deno.writeTextFile(join(dir.path, "bin", "web"), `#!${PYTHON}\nimport pkg.extra\n`);
+      await Deno.remove(join(site, "lazy_mod.py"));
+      const third = await again(dir.path);
+      const [r] = third.reports;
+      assert.ok(r?.ok, JSON.stringify(r));
+      assert.equal(r.compiled, 1, "sub/helper.py only");
+      assert.equal(
+        await exists(pycOf(treesOf(dir.path).depsTree, join(site, "lazy_mod.py"))),
+        false,
+      );
+      assert.ok(third.removed >= 1);
+      const out = await new Deno.Command(PYTHON, {
+        args: ["-c", "import sub.helper; print(sub.helper.H)"],
+        env: { PYTHONPATH: app, PYTHONPYCACHEPREFIX: tree },
+        clearEnv: true,
+        cwd: dir.path,
+      }).output();
+      assert.equal(dec.decode(out.stdout), "2\n");
+    },
+  );
+
+  await t.step("the index spares parsing a source whose hash it knows", async () => {
+    // An index entry claiming that runtime_only.py imports unrelated: trusted, since the hash matches.
+    const index = join(treesOf(dir.path).indexDir, "index.json");
+    const doc = JSON.parse(await Deno.readTextFile(index));
+    const key = join(site, "runtime_only.py");
+    assert.ok(Array.isArray(doc.entries[key]), "runtime_only.py is indexed");
+    doc.entries[key][1] = ["unrelated"];
+    await Deno.writeTextFile(index, JSON.stringify(doc));
+    await again(dir.path);
+    assert.ok(await exists(pycOf(treesOf(dir.path).depsTree, join(site, "unrelated.py"))));
   });
 });
 
 Deno.test("compileBytecode() reports an interpreter that does not exist, and goes on", async () => {
   await using dir = await tempDir();
-  const tree = join(dir.path, "tree");
-  await Deno.mkdir(tree);
-  const reports = await compileBytecode({
-    tree,
+  const { reports } = await compileBytecode({
+    ...treesOf(dir.path),
     appDir: dir.path,
     jobs: [{
       label: "gone",
