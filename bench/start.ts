@@ -23,6 +23,7 @@
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { type Stats, stats } from "./run.ts";
+import { bytecodeLine } from "./_bytecode_log.ts";
 import { sh } from "../tests/_harness/command.ts";
 import {
   imageSize,
@@ -72,10 +73,7 @@ async function firstOk(port: number): Promise<number> {
 }
 
 /** The bytecode compile time the build printed, in seconds. */
-function compileSeconds(log: string): number | undefined {
-  const m = /\n {4}\d+ modules, [\d.]+ MiB, in ([\d.]+) s: /.exec(log);
-  return m === null ? undefined : Number(m[1]);
-}
+const compileSeconds = (log: string): number | undefined => bytecodeLine(log)?.seconds;
 
 type Series = Map<string, number[]>;
 

@@ -16,7 +16,7 @@ import {
   rejectedScriptWarning,
   webCannotStart,
 } from "./messages.ts";
-import { needsPoetryAtLaunch, type PlannedProcess } from "./processes.ts";
+import type { PlannedProcess } from "./processes.ts";
 import type { PyProject } from "./pyproject.ts";
 import { type PoetryContext, resolve } from "./resolve.ts";
 import type { Target } from "./target.ts";
@@ -33,8 +33,6 @@ export interface PoetryBuildResult {
   readonly processes: readonly LaunchProcess[];
   /** What `web` runs. */
   readonly target: Target;
-  /** Whether a process needs Poetry at launch. */
-  readonly poetryAtLaunch: boolean;
   /** The project, `null` when pyproject.toml was not read. */
   readonly project: PyProject | null;
 }
@@ -69,6 +67,7 @@ export async function poetryBuild(ctx: PoetryBuildContext): Promise<PoetryBuildR
   }
 
   if (target.inferred !== undefined && ctx.layersDir !== undefined) {
+    // Loaded only for an inferred command: other builds never pay its start-up.
     const { verifyInferred } = await import("./verify_start.ts");
     const seen = verifyInferred(target.inferred, {
       layersDir: ctx.layersDir,
@@ -98,7 +97,6 @@ export async function poetryBuild(ctx: PoetryBuildContext): Promise<PoetryBuildR
   return {
     processes,
     target,
-    poetryAtLaunch: needsPoetryAtLaunch(startable, project),
     project,
   };
 }

@@ -77,6 +77,7 @@ export async function build(ctx: BuildContext): Promise<BuildResult> {
   poetry.logger.process("Configuring launch environment");
   for (const line of describeLaunchEnv(start)) poetry.logger.subprocess(line);
   poetry.logger.break();
+  // Loaded here, not at the top: detect never needs it, and each module loaded costs start-up.
   const { precompileBytecode } = await import("./bytecode.ts");
   const bytecodeLayers = await precompileBytecode(
     {

@@ -20,6 +20,8 @@ import type { PyProject } from "./pyproject.ts";
  * symlink included), is not UTF-8, or is invalid.
  */
 export async function loadPyProject(appDir: string): Promise<PyProject | null> {
+  // Loaded here: BP_POETRY_RUN_TARGET alone never reads pyproject.toml, and each module loaded
+  // costs every phase start-up (deno task bench measures it).
   const { parsePyProject } = await import("./pyproject.ts");
   const path = joinPath(appDir, "pyproject.toml");
   let bytes: Uint8Array;

@@ -1,7 +1,10 @@
 /**
- * What the phases tell the user: warnings, why a process cannot start, and
- * the INFO lines explaining the chosen start command. One line each, naming
- * the file or variable, what is wrong and what to do.
+ * What build tells the user about its processes and its bytecode: warnings,
+ * why a process cannot start, the INFO lines explaining the chosen start
+ * command, and the bytecode step's report. One line each, naming the file or
+ * variable, what is wrong and what to do. Errors about an input stay with
+ * the code that reads it (`pyproject.ts`, `target.ts`, `config.ts`,
+ * `infer.ts`), where the value they name is at hand.
  *
  * @module
  */

@@ -533,6 +533,8 @@ export interface PackBuildOptions {
    * get the host's CA bundle (mounted, named by `REQUESTS_CA_BUNDLE`) for Poetry.
    */
   readonly fromPyPI?: boolean;
+  /** More pack arguments (`--clear-cache`, …). */
+  readonly extra?: readonly string[];
 }
 
 /** Where the host's CA bundle is mounted in a build container for Poetry. */
@@ -590,6 +592,7 @@ export async function packBuild(
       "-b",
       suite.buildpackage,
       ...envFlags(opts.env),
+      ...opts.extra ?? [],
     ]));
 }
 
@@ -629,6 +632,7 @@ export async function packBuildPublished(
         opts.app,
         ...envFlags(opts.env),
         ...pypiFlags(opts),
+        ...opts.extra ?? [],
       ]),
   );
   if (built.code === 0) {

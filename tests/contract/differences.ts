@@ -85,6 +85,31 @@ const detectCode = async (ws: Workspace, bp: Record<string, string> = {}) =>
   (await detectIn(ws, "0.8", bp)).code;
 const firstLine = (r: PhaseResult) => r.stderr.split("\n")[0] ?? "";
 
+/** The rows' runs, by what they compare: each writes pyproject.toml (when given) first. */
+type Run = Difference["run"];
+const withProject = (text: string | undefined) => async (ws: Workspace) => {
+  if (text !== undefined) await pyproject(ws, text);
+};
+/** Detect's code and the web process build writes. */
+const detectThenWeb = (text: string, bp: Record<string, string> = {}): Run => async (ws) => {
+  await withProject(text)(ws);
+  const detect = await detectCode(ws, bp);
+  await buildIn(ws, "0.8", bp);
+  return { detect, web: await webArgv(ws) };
+};
+/** Detect's code and its first line on stderr. */
+const detectFails = (text?: string, bp: Record<string, string> = {}): Run => async (ws) => {
+  await withProject(text)(ws);
+  const r = await detectIn(ws, "0.8", bp);
+  return { detect: r.code, output: firstLine(r) };
+};
+/** Build's code and its first line on stderr. */
+const buildFails = (text?: string, bp: Record<string, string> = {}): Run => async (ws) => {
+  await withProject(text)(ws);
+  const r = await buildIn(ws, "0.8", bp);
+  return { build: r.code, output: firstLine(r) };
+};
+
 /** Every deliberate difference, in the order the docs list them. */
 export const DIFFERENCES: readonly Difference[] = [
   {
@@ -98,12 +123,7 @@ export const DIFFERENCES: readonly Difference[] = [
     source: "pyprojectparser.go decodes only [tool.poetry.scripts]; no script: Fail",
     referenceOutcome: { detect: 100 },
     expected: { detect: 0, web: ["poetry", "run", "web"] },
-    run: async (ws) => {
-      await pyproject(ws, `[project.scripts]\nweb = "app:main"\n`);
-      const detect = await detectCode(ws);
-      await buildIn(ws);
-      return { detect, web: await webArgv(ws) };
-    },
+    run: detectThenWeb(`[project.scripts]\nweb = "app:main"\n`),
   },
   {
     name: "table-form scripts are accepted",
@@ -118,12 +138,7 @@ export const DIFFERENCES: readonly Difference[] = [
       "pyprojectparser.go decodes map[string]string: a table is 'incompatible types', detect errors",
     referenceOutcome: { detect: 1 },
     expected: { detect: 0, web: ["poetry", "run", "web"] },
-    run: async (ws) => {
-      await pyproject(ws, `[tool.poetry.scripts]\nweb = { callable = "app:main" }\n`);
-      const detect = await detectCode(ws);
-      await buildIn(ws);
-      return { detect, web: await webArgv(ws) };
-    },
+    run: detectThenWeb(`[tool.poetry.scripts]\nweb = { callable = "app:main" }\n`),
   },
   {
     name: "several scripts: a conventional name is chosen",
@@ -162,11 +177,7 @@ export const DIFFERENCES: readonly Difference[] = [
       output:
         `pyproject.toml has 2 scripts ("a", "b") and none is named web, start, serve, server; set BP_POETRY_RUN_TARGET to the one to run`,
     },
-    run: async (ws) => {
-      await pyproject(ws, `[tool.poetry.scripts]\na = "m:a"\nb = "m:b"\n`);
-      const r = await detectIn(ws);
-      return { detect: r.code, output: firstLine(r) };
-    },
+    run: detectFails(`[tool.poetry.scripts]\na = "m:a"\nb = "m:b"\n`),
   },
   {
     name: "BP_POETRY_RUN_TARGET is split as a shell splits words",
@@ -196,10 +207,7 @@ export const DIFFERENCES: readonly Difference[] = [
       output:
         "BP_POETRY_RUN_TARGET has an unterminated double quote at column 10: close the quote, or escape it with a backslash",
     },
-    run: async (ws) => {
-      const r = await detectIn(ws, "0.8", { BP_POETRY_RUN_TARGET: `gunicorn "app` });
-      return { detect: r.code, output: firstLine(r) };
-    },
+    run: detectFails(undefined, { BP_POETRY_RUN_TARGET: `gunicorn "app` }),
   },
   {
     name: "a blank BP_POETRY_RUN_TARGET counts as unset",
@@ -208,12 +216,7 @@ export const DIFFERENCES: readonly Difference[] = [
     source: 'detect.go: os.LookupEnv (set, even empty, passes); build.go: poetry run ""',
     referenceOutcome: { detect: 0, web: ["poetry", "run", ""] },
     expected: { detect: 0, web: ["poetry", "run", "web"] },
-    run: async (ws) => {
-      await pyproject(ws, `[project.scripts]\nweb = "app:main"\n`);
-      const detect = await detectCode(ws, { BP_POETRY_RUN_TARGET: "" });
-      await buildIn(ws, "0.8", { BP_POETRY_RUN_TARGET: "" });
-      return { detect, web: await webArgv(ws) };
-    },
+    run: detectThenWeb(`[project.scripts]\nweb = "app:main"\n`, { BP_POETRY_RUN_TARGET: "" }),
   },
   {
     name: "a BP_POETRY_RUN_TARGET with an empty first word is an error",
@@ -226,10 +229,7 @@ export const DIFFERENCES: readonly Difference[] = [
       output:
         `BP_POETRY_RUN_TARGET starts with an empty word ('' or ""); the first word must name the script or program to run`,
     },
-    run: async (ws) => {
-      const r = await buildIn(ws, "0.8", { BP_POETRY_RUN_TARGET: "''" });
-      return { build: r.code, output: firstLine(r) };
-    },
+    run: buildFails(undefined, { BP_POETRY_RUN_TARGET: "''" }),
   },
   {
     name: "a script with an empty name is an error",
@@ -242,11 +242,7 @@ export const DIFFERENCES: readonly Difference[] = [
       output:
         `pyproject.toml: [tool.poetry.scripts] has a script with an empty name ("" = ...); give it a name`,
     },
-    run: async (ws) => {
-      await pyproject(ws, `[tool.poetry.scripts]\n"" = "app:main"\n`);
-      const r = await detectIn(ws);
-      return { detect: r.code, output: firstLine(r) };
-    },
+    run: detectFails(`[tool.poetry.scripts]\n"" = "app:main"\n`),
   },
   {
     name: "build fails when no target can be chosen",
@@ -260,11 +256,7 @@ export const DIFFERENCES: readonly Difference[] = [
       output:
         `pyproject.toml has no script in [project.scripts] or [tool.poetry.scripts], and no start command can be inferred: no module of the app makes a web application at module level (Flask, FastAPI, Starlette, Quart, Litestar, Falcon, Bottle, FastHTML; a Streamlit or Gradio script) and there is no Django manage.py; add a [project.scripts] entry or set BP_POETRY_RUN_TARGET`,
     },
-    run: async (ws) => {
-      await pyproject(ws, `[tool.poetry]\nname = "app"\n`);
-      const r = await buildIn(ws);
-      return { build: r.code, output: firstLine(r) };
-    },
+    run: buildFails(`[tool.poetry]\nname = "app"\n`),
   },
   {
     name: "no trailing space in an unversioned title",
@@ -315,14 +307,7 @@ export const DIFFERENCES: readonly Difference[] = [
       output:
         `Warning: Poetry installs no scripts with package-mode = false, so "web" is not in the venv: pyproject.toml [tool.poetry.scripts] "web" runs through Poetry's deprecated path for uninstalled scripts; declare it in [project.scripts] with package mode, or set BP_POETRY_RUN_TARGET`,
     },
-    run: async (ws) => {
-      await pyproject(
-        ws,
-        `[tool.poetry]\npackage-mode = false\n[tool.poetry.scripts]\nweb = "a:b"\n`,
-      );
-      const r = await buildIn(ws);
-      return { build: r.code, output: firstLine(r) };
-    },
+    run: buildFails(`[tool.poetry]\npackage-mode = false\n[tool.poetry.scripts]\nweb = "a:b"\n`),
   },
   {
     name: "launch.toml follows the declared Buildpack API",
@@ -398,14 +383,7 @@ export const DIFFERENCES: readonly Difference[] = [
       output:
         "pyproject.toml: [tool.poetry] package-mode must be true or false, but it is a string",
     },
-    run: async (ws) => {
-      await pyproject(
-        ws,
-        `[tool.poetry]\npackage-mode = "no"\n[tool.poetry.scripts]\nweb = "a:b"\n`,
-      );
-      const r = await detectIn(ws);
-      return { detect: r.code, output: firstLine(r) };
-    },
+    run: detectFails(`[tool.poetry]\npackage-mode = "no"\n[tool.poetry.scripts]\nweb = "a:b"\n`),
   },
   {
     name: "a [project] scripts value that is not a table is an error",
@@ -418,11 +396,7 @@ export const DIFFERENCES: readonly Difference[] = [
       output:
         `pyproject.toml: [project.scripts] must be a table of name = "module:function" entries, but it is a string; fix or remove it`,
     },
-    run: async (ws) => {
-      await pyproject(ws, `[project]\nscripts = "web"\n[tool.poetry.scripts]\nweb = "a:b"\n`);
-      const r = await detectIn(ws);
-      return { detect: r.code, output: firstLine(r) };
-    },
+    run: detectFails(`[project]\nscripts = "web"\n[tool.poetry.scripts]\nweb = "a:b"\n`),
   },
   {
     name: "a [tool.poetry] scripts value that is not a table is an error",
@@ -435,11 +409,7 @@ export const DIFFERENCES: readonly Difference[] = [
       output:
         `pyproject.toml: [tool.poetry.scripts] must be a table of name = "module:function" entries, but it is a string; fix or remove it`,
     },
-    run: async (ws) => {
-      await pyproject(ws, `[tool.poetry]\nname = "app"\nscripts = "web"\n`);
-      const r = await detectIn(ws);
-      return { detect: r.code, output: firstLine(r) };
-    },
+    run: detectFails(`[tool.poetry]\nname = "app"\nscripts = "web"\n`),
   },
   {
     name: "a web app with no script gets an inferred start command",
@@ -502,10 +472,6 @@ export const DIFFERENCES: readonly Difference[] = [
       output:
         `pyproject.toml [tool.poetry.scripts] "web" is empty, so its console script could not start; set it to "package.module:function"`,
     },
-    run: async (ws) => {
-      await pyproject(ws, `[tool.poetry.scripts]\nweb = ""\n`);
-      const r = await detectIn(ws);
-      return { detect: r.code, output: firstLine(r) };
-    },
+    run: detectFails(`[tool.poetry.scripts]\nweb = ""\n`),
   },
 ];

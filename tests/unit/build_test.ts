@@ -4,6 +4,7 @@ import type { BuildpackInfo } from "../../src/cnb/buildpack_toml.ts";
 import { BuildpackError } from "../../src/cnb/errors.ts";
 import { parsePyProject, type PyProject } from "../../src/poetry/pyproject.ts";
 import { recordingLogger } from "../_harness/helpers.ts";
+import { poetryDetect as detect } from "../../src/poetry/detect.ts";
 
 const INFO: BuildpackInfo = {
   api: "0.8",
@@ -43,6 +44,12 @@ function context(
 }
 
 const argvOf = (p: { command: string; args: readonly string[] }) => [p.command, ...p.args];
+
+/** Whether detect, on the same inputs, requires poetry at launch (what build's processes need). */
+async function poetryAtLaunch(opts: Parameters<typeof context>[0]): Promise<boolean> {
+  const detected = await detect(context(opts).ctx);
+  return detected.pass && detected.plan.requires.some((r) => r.name === "poetry");
+}
 
 // Ported from the reference's build_test.go, as behaviour.
 Deno.test("build() runs BP_POETRY_RUN_TARGET words (reference case 'a custom command')", async () => {
@@ -264,16 +271,17 @@ Deno.test("build() with BP_POETRY_RUN_DIRECT unset or false is exactly as withou
     const c = context({ pyproject, direct });
     const r = await build(c.ctx);
     assert.deepEqual(r.processes, plain.processes);
-    assert.equal(r.poetryAtLaunch, true);
+    assert.equal(await poetryAtLaunch({ pyproject, direct }), true);
     assert.doesNotMatch(c.out(), /BP_POETRY_RUN_DIRECT/);
   }
 });
 
 Deno.test("build() with BP_POETRY_RUN_DIRECT=true starts the installed script itself", async () => {
-  const c = context({ direct: "true", pyproject: `[tool.poetry.scripts]\n"my script" = "a:b"\n` });
+  const opts = { direct: "true", pyproject: `[tool.poetry.scripts]\n"my script" = "a:b"\n` };
+  const c = context(opts);
   const r = await build(c.ctx);
   assert.deepEqual(r.processes, [{ type: "web", command: "my script", args: [], default: true }]);
-  assert.equal(r.poetryAtLaunch, false);
+  assert.equal(await poetryAtLaunch(opts), false);
   assert.ok(
     c.out().includes(
       "  Assigning launch processes:\n    web (default): my script\n\n" +
@@ -322,18 +330,19 @@ Deno.test("build() with BP_POETRY_RUN_DIRECT and live reload wraps the direct co
 });
 
 Deno.test("build() with BP_POETRY_RUN_DIRECT: extra scripts start directly too, or keep poetry run", async () => {
-  const c = context({
+  const opts = {
     direct: "true",
     pyproject: `[project.scripts]\nstart = "a:b"\nworker = "a:c"\n` +
       `[tool.poetry.scripts]\nlegacy = "a:d"\n`,
-  });
+  };
+  const c = context(opts);
   const r = await build(c.ctx);
   assert.deepEqual(r.processes.map((p) => [p.type, ...argvOf(p)]), [
     ["web", "start"],
     ["worker", "worker"],
     ["legacy", "poetry", "run", "legacy"],
   ]);
-  assert.equal(r.poetryAtLaunch, true);
+  assert.equal(await poetryAtLaunch(opts), true);
   assert.match(
     c.out(),
     /\n {2}BP_POETRY_RUN_DIRECT: web, worker start directly \(the venv's bin\/ is first on the launch PATH\); legacy keeps poetry run: Poetry does not install \[tool\.poetry\.scripts\] "legacy" because \[project\.scripts\] has entries\n/,
@@ -341,13 +350,14 @@ Deno.test("build() with BP_POETRY_RUN_DIRECT: extra scripts start directly too, 
 });
 
 Deno.test("build() with BP_POETRY_RUN_DIRECT: an uninstalled [tool.poetry.scripts] target keeps poetry run", async () => {
-  const c = context({
+  const opts = {
     direct: "true",
     pyproject: `[tool.poetry]\npackage-mode = false\n[tool.poetry.scripts]\nweb = "a:b"\n`,
-  });
+  };
+  const c = context(opts);
   const r = await build(c.ctx);
   assert.deepEqual(r.processes.map(argvOf), [["poetry", "run", "web"]]);
-  assert.equal(r.poetryAtLaunch, true);
+  assert.equal(await poetryAtLaunch(opts), true);
   assert.match(c.out(), /BP_POETRY_RUN_DIRECT: web keeps poetry run: Poetry installs no scripts/);
   assert.match(c.err(), /deprecated path for uninstalled scripts/);
 });
