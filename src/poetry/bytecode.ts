@@ -166,13 +166,19 @@ async function compileLayers(
     logger.subprocess("Keeping the previous build's bytecode where its sources did not change");
   }
   const tree = joinPath(root.handle.path, "pycache");
-  const { reports, removed } = await compileBytecode({
+  const planned = performance.now();
+  logger.debug.subprocess(`Planned in ${(planned - started).toFixed(0)} ms`);
+  const { reports, removed, timings } = await compileBytecode({
     tree,
     depsTree: joinPath(deps.handle.path, "pycache"),
     indexDir: index.handle.path,
     appDir: ctx.appDir,
     jobs: plan.jobs,
   });
+  logger.debug.subprocess(
+    `Compiled in ${timings.jobs.map((ms) => `${ms.toFixed(0)} ms`).join(" + ")}; removed and ` +
+      `linked in ${timings.sweep.toFixed(0)} ms`,
+  );
   let compiled = 0;
   let bytes = 0;
   const pycs = new Set<string>();

@@ -229,7 +229,7 @@ export function bytecodeSummary(s: {
 }): string {
   const removed = s.removed > 0 ? `, ${s.removed} no longer imported removed` : "";
   return `${plural(s.compiled, "module")} compiled (${mib(s.bytes)}), ${s.kept} kept${removed}, ` +
-    `in ${s.seconds.toFixed(1)} s: ${s.dir}`;
+    `in ${s.seconds.toFixed(2)} s: ${s.dir}`;
 }
 
 /**

@@ -85,6 +85,8 @@ export interface CompileResult {
   readonly reports: readonly CompileReport[];
   /** pyc files removed: left by an earlier build, found by none of this build's jobs. */
   readonly removed: number;
+  /** Milliseconds: each job's (in order), and removing and linking. */
+  readonly timings: { readonly jobs: readonly number[]; readonly sweep: number };
 }
 
 const TRAMPOLINE = [
@@ -342,7 +344,13 @@ export async function compileBytecode(opts: CompileOptions): Promise<CompileResu
     // none left
   }
   const reports: CompileReport[] = [];
-  for (const job of opts.jobs) reports.push(await compileOne(job, opts, [index, next]));
+  const jobs: number[] = [];
+  for (const job of opts.jobs) {
+    const start = performance.now();
+    reports.push(await compileOne(job, opts, [index, next]));
+    jobs.push(performance.now() - start);
+  }
+  const start = performance.now();
   const kept = new Set(reports.flatMap((r) => r.ok ? r.pycs : []));
   const removed = sweep(opts, kept);
   linkTrees(opts);
@@ -351,5 +359,5 @@ export async function compileBytecode(opts: CompileOptions): Promise<CompileResu
   } catch {
     // No job wrote an index: the previous one stays.
   }
-  return { reports, removed };
+  return { reports, removed, timings: { jobs, sweep: performance.now() - start } };
 }

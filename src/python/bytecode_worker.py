@@ -327,20 +327,31 @@ class Compiler:
         for directory in req.get("whole", []):
             self.want_tree(directory, "", skip_venvs=True)
         jobs = int(req.get("jobs") or os.cpu_count() or 1)
-        if jobs > 1 and len(self.pending) + len(STARTUP) > 20:
-            import multiprocessing
-            from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
-            with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork")) as pool:
-                running = set()
-                while self.pending or running:
-                    while self.pending:
-                        running.add(pool.submit(analyse, self.pending.pop()))
+        parallel = jobs > 1 and len(self.pending) + len(STARTUP) > 20
+        pool = None
+        running = set()
+        try:
+            while self.pending or running:
+                while self.pending:
+                    job = self.pending.pop()
+                    # A source the index knows is read and hashed here: most likely unchanged, it
+                    # is cheaper than a round trip to a worker process.
+                    if not parallel or job[6] is not None:
+                        self.absorb(analyse(job))
+                        continue
+                    if pool is None:
+                        import multiprocessing
+                        from concurrent.futures import ProcessPoolExecutor
+                        pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"))
+                    running.add(pool.submit(analyse, job))
+                if running:
+                    from concurrent.futures import FIRST_COMPLETED, wait
                     finished, running = wait(running, return_when=FIRST_COMPLETED)
                     for future in finished:
                         self.absorb(future.result())
-        else:
-            while self.pending:
-                self.absorb(analyse(self.pending.pop()))
+        finally:
+            if pool is not None:
+                pool.shutdown()
 
     def report(self):
         mine = [[p, e] for p, e in self.errors if p.startswith(self.report_dirs)]

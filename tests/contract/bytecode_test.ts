@@ -84,7 +84,7 @@ for (const api of ["0.7", "0.8", "0.12"] as const) {
     }
     assert.match(
       r.stdout,
-      /\n {2}Compiling bytecode \(BP_POETRY_RUN_BYTECODE=false turns this off\)\n {4}web \(Python 3\.\d+\.\d+\): (\d+) modules, \1 compiled\n {4}\1 modules compiled \(\d+\.\d MiB\), 0 kept, in \d+\.\d s: .*\/bytecode\/pycache\n\n$/,
+      /\n {2}Compiling bytecode \(BP_POETRY_RUN_BYTECODE=false turns this off\)\n {4}web \(Python 3\.\d+\.\d+\): (\d+) modules, \1 compiled\n {4}\1 modules compiled \(\d+\.\d MiB\), 0 kept, in \d+\.\d\d s: .*\/bytecode\/pycache\n\n$/,
     );
     const withLayer = await read(join(ws.layers, "launch.toml"));
     assertBuilt(await buildIn(ws, api, { ...DIRECT, BP_POETRY_RUN_BYTECODE: "false" }));
