@@ -21,7 +21,6 @@ import { cp } from "node:fs/promises";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { type BytecodeLine, bytecodeLine } from "./_bytecode_log.ts";
-import { stats } from "./run.ts";
 import {
   missingE2eTools,
   packBuild,
@@ -29,10 +28,11 @@ import {
   serve,
   startSuite,
   type Suite,
-} from "../tests/_harness/e2e.ts";
-import { tempDir } from "../tests/_harness/helpers.ts";
-import { REPO_ROOT } from "../tests/_harness/paths.ts";
-import { lockAgainstPyPI } from "../tests/_harness/pypi.ts";
+} from "../kit/e2e.ts";
+import { REPO_ROOT } from "../kit/paths.ts";
+import { lockAgainstPyPI } from "../kit/pypi.ts";
+import { stats } from "../kit/stats.ts";
+import { tempDir } from "../kit/files.ts";
 
 /** An app, how to edit one line of it, and how it is built. */
 interface App {

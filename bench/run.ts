@@ -12,63 +12,19 @@
  * @module
  */
 import { join } from "node:path";
+import { type Stats, stats } from "../kit/stats.ts";
+import { generatedPyProject, sourceTreeApp } from "./_apps.ts";
 import { parseArgs } from "node:util";
-import { denoTaskArgs, phaseDenoArgs, REPO_ROOT } from "../scripts/phase_command.ts";
-import { packageBuildpack } from "../scripts/package.ts";
-import { bundleArgs } from "../scripts/package/deno_commands.ts";
-import { entryScript } from "../scripts/package/entry_script.ts";
-import { phasePermissionFlags } from "../scripts/package/permissions.ts";
+import { denoTaskArgs, phaseDenoArgs, REPO_ROOT } from "../kit/phase_command.ts";
+import { packageBuildpack } from "../kit/package.ts";
+import { bundleArgs } from "../kit/package/deno_commands.ts";
+import { entryScript } from "../kit/package/entry_script.ts";
+import { phasePermissionFlags } from "../kit/package/permissions.ts";
 import { parsePyProject } from "../src/poetry/pyproject.ts";
 import { targetFromScripts } from "../src/poetry/target.ts";
-import { must, output } from "../tests/_harness/command.ts";
-import { type Layout, lifecycleLayout, phaseInputs } from "../tests/_harness/layout.ts";
-import { phaseEnv } from "../tests/_harness/phase.ts";
-
-/** min / median / max in milliseconds. */
-export interface Stats {
-  /** Fastest run. */
-  readonly min: number;
-  /** Median run. */
-  readonly median: number;
-  /** Slowest run. */
-  readonly max: number;
-}
-
-/**
- * Summarises samples.
- *
- * @param samples Durations in ms.
- * @returns min, median, max.
- */
-export function stats(samples: readonly number[]): Stats {
-  const s = [...samples].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  const median = s.length % 2 === 1
-    ? s[mid] as number
-    : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
-  return { min: s[0] as number, median, max: s[s.length - 1] as number };
-}
-
-/**
- * A pyproject.toml of about `bytes` bytes: two scripts, then a large table.
- *
- * @param bytes The size wanted.
- * @returns The text.
- */
-export function generatedPyProject(bytes: number): string {
-  const head =
-    `[project]\nname = "gen"\nversion = "1.0.0"\n\n[project.scripts]\nweb = "gen.app:main"\nworker = "gen.w:main"\n\n[tool.gen]\n`;
-  const lines: string[] = [head];
-  let size = head.length;
-  for (let i = 0; size < bytes; i++) {
-    const line = `key${i} = { version = "^1.${i % 50}", extras = ["a", "b"], optional = ${
-      i % 2 === 0
-    } }\n`;
-    lines.push(line);
-    size += line.length;
-  }
-  return lines.join("");
-}
+import { must, output } from "../kit/command.ts";
+import { type Layout, lifecycleLayout, phaseInputs } from "../kit/layout.ts";
+import { phaseEnv } from "../kit/phase.ts";
 
 /** Start-up over the floor a production phase may cost, cold (ms). */
 const GOAL_MS = 3;
@@ -253,47 +209,6 @@ async function packageCases(ws: Layout): Promise<Case[]> {
     })),
     ...await inferCases(ws, join(pkg.dir, "bin", "detect"), env("detect")),
   ];
-}
-
-/**
- * A web app with no script and `n` Python source files: app.py makes the
- * Flask app, the others are ordinary modules in packages of 100 (imports,
- * functions, strings); gunicorn is among the dependencies. With `bad`, also a
- * 5 MB module, a binary file named `.py`, an unreadable one and a symlink loop.
- */
-export async function sourceTreeApp(dir: string, n: number, bad = false): Promise<void> {
-  await Deno.mkdir(dir, { recursive: true });
-  await Deno.writeTextFile(
-    join(dir, "pyproject.toml"),
-    `[project]\nname = "tree"\nversion = "1"\ndependencies = ["flask", "gunicorn"]\n` +
-      `[tool.poetry]\npackage-mode = false\n`,
-  );
-  await Deno.writeTextFile(
-    join(dir, "app.py"),
-    "from flask import Flask\n\napp = Flask(__name__)\n",
-  );
-  const body = (i: number) =>
-    `"""Module ${i}."""\nimport os\nfrom . import helpers\n\nNAME = "m${i}"\n\n\n` +
-    `def handler(request, limit=10):\n    items = [x for x in range(limit) if x % 2]\n` +
-    `    return {"name": NAME, "items": items, "env": os.environ.get("X", "")}\n`;
-  const made = new Set<string>();
-  for (let i = 1; i < n; i++) {
-    const pkg = join(dir, `pkg${Math.floor(i / 100)}`);
-    if (!made.has(pkg)) {
-      made.add(pkg);
-      await Deno.mkdir(pkg, { recursive: true });
-      await Deno.writeTextFile(join(pkg, "__init__.py"), "");
-    }
-    await Deno.writeTextFile(join(pkg, `m${i}.py`), body(i));
-  }
-  if (bad) {
-    await Deno.writeTextFile(join(dir, "big.py"), "x = 1\n".repeat(850_000));
-    await Deno.writeFile(join(dir, "blob.py"), new Uint8Array(65536).map((_, i) => (i * 31) % 256));
-    await Deno.writeTextFile(join(dir, "locked.py"), "import flask\n");
-    await Deno.chmod(join(dir, "locked.py"), 0);
-    await Deno.mkdir(join(dir, "loop"));
-    await Deno.symlink(dir, join(dir, "loop", "again"));
-  }
 }
 
 /** detect inferring a command for apps of 1, 1,000 and 10,000 source files (and bad input). */

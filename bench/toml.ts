@@ -10,9 +10,10 @@
  */
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { type DateTimeOf, runSuite, tomlSuite } from "../tests/_harness/toml_suite.ts";
-import { generatedPyProject, stats } from "./run.ts";
-import { REPO_ROOT } from "../scripts/phase_command.ts";
+import { type DateTimeOf, runSuite, tomlSuite } from "../kit/toml_suite.ts";
+import { REPO_ROOT } from "../kit/phase_command.ts";
+import { generatedPyProject } from "./_apps.ts";
+import { stats } from "../kit/stats.ts";
 
 // deno-lint-ignore no-explicit-any
 type Module = any;

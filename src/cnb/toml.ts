@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { parse, stringify, TomlDate, TomlError } from "smol-toml";
+import { parse, TomlDate, TomlError } from "smol-toml";
 
 /** A TOML syntax error with the 1-based position where parsing stopped. */
 export class TomlSyntaxError extends SyntaxError {
@@ -95,17 +95,6 @@ export function dateTimeOf(
     ? "local-datetime"
     : "offset-datetime";
   return { kind, text: value.toISOString() };
-}
-
-/**
- * Serialises a table as TOML.
- *
- * @param value The table; `undefined` values are omitted.
- * @returns TOML text ending in a newline.
- */
-export function stringifyToml(value: Record<string, unknown>): string {
-  const out = stringify(value);
-  return out.endsWith("\n") ? out : `${out}\n`;
 }
 
 /**

@@ -6,7 +6,7 @@
  */
 import { type ProcessType, processType } from "../cnb/process_type.ts";
 import type { PyProject, Script } from "./pyproject.ts";
-import { type StartMode, startMode } from "./start.ts";
+import { type StartMode, startMode } from "./start_mode.ts";
 
 /** A process to launch: its type, the words it runs, and how it starts. */
 export interface PlannedProcess {

@@ -29,22 +29,6 @@ export function recordingLogger(debug = false): RecordingLogger {
 }
 
 /**
- * A temporary directory removed when disposed.
- *
- * @param prefix Name prefix.
- * @returns The directory.
- */
-export async function tempDir(prefix = "poetry-run-"): Promise<{ path: string } & AsyncDisposable> {
-  const path = await Deno.makeTempDir({ prefix });
-  return {
-    path,
-    [Symbol.asyncDispose]: () => Deno.remove(path, { recursive: true }).catch(() => {}),
-  };
-}
-
-export { REPO_ROOT } from "./paths.ts";
-
-/**
  * The plan the reference buildpack (packit, BurntSushi/toml) writes without
  * live reload; ours must match it byte for byte.
  */
@@ -63,24 +47,6 @@ export const REFERENCE_PLAN = `[[requires]]
   [requires.metadata]
     launch = true
 `;
-
-/**
- * The first of some paths that does not exist, as a reason a suite cannot run.
- *
- * @param paths Files and directories the suite needs.
- * @param install The command that installs them.
- * @returns `<path> is missing: run <install>`, or `undefined` when all exist.
- */
-export function missingPath(paths: readonly string[], install: string): string | undefined {
-  for (const path of paths) {
-    try {
-      Deno.statSync(path);
-    } catch {
-      return `${path} is missing: run ${install}`;
-    }
-  }
-  return undefined;
-}
 
 /**
  * Declares a test that needs installed tools: in CI (`CI` set) it fails when

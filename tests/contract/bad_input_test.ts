@@ -1,12 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import {
-  buildIn,
-  detectIn,
-  type PhaseResult,
-  type Workspace,
-  workspace,
-} from "../_harness/phase.ts";
+import { buildIn, detectIn, type PhaseResult, type Workspace, workspace } from "../../kit/phase.ts";
 
 /** Asserts one clear stderr line, the exit code, and that nothing was written. */
 async function assertRejected(

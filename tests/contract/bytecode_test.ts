@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { buildIn, type PhaseResult, type Workspace, workspace } from "../_harness/phase.ts";
+import { buildIn, type PhaseResult, type Workspace, workspace } from "../../kit/phase.ts";
 
 const dec = new TextDecoder();
 const PYTHON = dec.decode(

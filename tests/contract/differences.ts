@@ -22,8 +22,8 @@ import {
   listedProcesses,
   type PhaseResult,
   type Workspace,
-} from "../_harness/phase.ts";
-import { earlierVenv } from "../_harness/earlier_layers.ts";
+} from "../../kit/phase.ts";
+import { earlierVenv } from "../../kit/earlier_layers.ts";
 
 /** What one phase did, in the terms both sides can be compared in. */
 export interface Outcome {

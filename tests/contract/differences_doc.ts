@@ -7,8 +7,8 @@
  * @module
  */
 import { join } from "node:path";
-import { must, output } from "../_harness/command.ts";
-import { REPO_ROOT } from "../_harness/paths.ts";
+import { must, output } from "../../kit/command.ts";
+import { REPO_ROOT } from "../../kit/paths.ts";
 import { type Difference, DIFFERENCES } from "./differences.ts";
 
 /** The generated document. */

@@ -5,7 +5,7 @@
  * test that the docs show exactly those rows.
  */
 import assert from "node:assert/strict";
-import { workspace } from "../_harness/phase.ts";
+import { workspace } from "../../kit/phase.ts";
 import { DIFFERENCES } from "./differences.ts";
 import { DOC_PATH, README_PATH, renderedDocs } from "./differences_doc.ts";
 

@@ -7,14 +7,8 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { SERVE_PY } from "../../src/python/_embedded.ts";
 import { REFERENCE_PLAN } from "../_harness/helpers.ts";
-import { earlierVenv } from "../_harness/earlier_layers.ts";
-import {
-  buildIn,
-  detectIn,
-  listedProcesses,
-  type Workspace,
-  workspace,
-} from "../_harness/phase.ts";
+import { earlierVenv } from "../../kit/earlier_layers.ts";
+import { buildIn, detectIn, listedProcesses, type Workspace, workspace } from "../../kit/phase.ts";
 
 const FLASK = "from flask import Flask\n\napp = Flask(__name__)\n";
 const FASTAPI = "from fastapi import FastAPI\n\napp = FastAPI()\n";

@@ -12,11 +12,13 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { parseToml } from "../../src/cnb/toml.ts";
-import { REFERENCE_PLAN, REPO_ROOT, tempDir } from "../_harness/helpers.ts";
-import { denoTaskArgs } from "../_harness/paths.ts";
-import { MY_SCRIPT, PACKAGED_CASES, packagedApp, runPackaged } from "../_harness/packaged.ts";
-import { fileArch } from "../../scripts/package/elf.ts";
-import { phasePermissionFlags } from "../../scripts/package/permissions.ts";
+import { REFERENCE_PLAN } from "../_harness/helpers.ts";
+import { denoTaskArgs } from "../../kit/paths.ts";
+import { MY_SCRIPT, PACKAGED_CASES, packagedApp, runPackaged } from "../../kit/packaged.ts";
+import { fileArch } from "../../kit/package/elf.ts";
+import { phasePermissionFlags } from "../../kit/package/permissions.ts";
+import { REPO_ROOT } from "../../kit/paths.ts";
+import { tempDir } from "../../kit/files.ts";
 
 const dec = new TextDecoder();
 const cleanup: (() => Promise<void>)[] = [];

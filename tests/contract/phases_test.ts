@@ -2,8 +2,8 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { parseToml } from "../../src/cnb/toml.ts";
 import { REFERENCE_PLAN as PLAN } from "../_harness/helpers.ts";
-import { denoTaskArgs } from "../_harness/paths.ts";
-import { buildIn, detectIn, runPhase, workspace } from "../_harness/phase.ts";
+import { denoTaskArgs } from "../../kit/paths.ts";
+import { buildIn, detectIn, runPhase, workspace } from "../../kit/phase.ts";
 
 const MY_SCRIPT =
   `[tool.poetry]\nname = "default_app"\n\n[tool.poetry.scripts]\n"my script" = "default_app.server:run"\n`;

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { REPO_ROOT, tempDir } from "../_harness/helpers.ts";
-import { denoTaskArgs } from "../_harness/paths.ts";
+import { denoTaskArgs } from "../../kit/paths.ts";
+import { REPO_ROOT } from "../../kit/paths.ts";
+import { tempDir } from "../../kit/files.ts";
 
 async function start(args: string[], cwd = REPO_ROOT): Promise<{ code: number; out: string }> {
   const r = await new Deno.Command(Deno.execPath(), {

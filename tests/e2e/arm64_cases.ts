@@ -15,10 +15,10 @@
 import assert from "node:assert/strict";
 import { cp } from "node:fs/promises";
 import { join } from "node:path";
-import { type E2e } from "../_harness/e2e.ts";
-import { tempDir } from "../_harness/helpers.ts";
-import { PACKAGED_CASES, packagedApp, runPackaged } from "../_harness/packaged.ts";
-import { TOOLS_DIR } from "../_harness/paths.ts";
+import { PACKAGED_CASES, packagedApp, runPackaged } from "../../kit/packaged.ts";
+import { TOOLS_DIR } from "../../kit/paths.ts";
+import { type E2e } from "../_harness/suites.ts";
+import { tempDir } from "../../kit/files.ts";
 
 const ARM64_ROOT = join(TOOLS_DIR, "arm64-root");
 

@@ -6,22 +6,15 @@
  * @module
  */
 import assert from "node:assert/strict";
+import { fixtureCopy } from "../../kit/fixtures.ts";
 import { join } from "node:path";
-import { waitForHttp } from "../_harness/http.ts";
-import { tempDir } from "../_harness/helpers.ts";
-import { REPO_ROOT } from "../_harness/paths.ts";
-import { runPack } from "../../scripts/package/pack.ts";
-import {
-  type E2e,
-  imageSize,
-  launchLayers,
-  PACK,
-  packBuild,
-  serve,
-  writtenPycs,
-} from "../_harness/e2e.ts";
+import { waitForHttp } from "../../kit/http.ts";
+import { REPO_ROOT } from "../../kit/paths.ts";
+import { runPack } from "../../kit/package/pack.ts";
+import { imageSize, launchLayers, PACK, packBuild, serve, writtenPycs } from "../../kit/e2e.ts";
+import { tempDir } from "../../kit/files.ts";
+import { type E2e } from "../_harness/suites.ts";
 
-const fixture = (name: string) => join(REPO_ROOT, "tests", "fixtures", "apps", name);
 const EXAMPLE = join(REPO_ROOT, "examples", "default_app");
 const BYTECODE_LAYER = "paketo-buildpacks/poetry-run:bytecode";
 
@@ -120,8 +113,9 @@ export function daemonCases(e2e: E2e): void {
   );
 
   e2e.test("pack build: an app with only [project.scripts] serves HTTP 200", async (s) => {
+    await using app = await fixtureCopy("project_scripts");
     const built = await packBuild(s, "poetry-run-e2e/project-scripts", {
-      app: fixture("project_scripts"),
+      app: app.path,
     });
     assert.equal(built.code, 0, built.stdout + built.stderr);
     assert.ok(built.stdout.includes("    web (default): poetry run serve\n"), built.stdout);
@@ -134,8 +128,9 @@ export function daemonCases(e2e: E2e): void {
   e2e.test(
     "pack build: several scripts; web serves and docker run --entrypoint worker runs the worker",
     async (s) => {
+      await using app = await fixtureCopy("several_scripts");
       const built = await packBuild(s, "poetry-run-e2e/several", {
-        app: fixture("several_scripts"),
+        app: app.path,
       });
       assert.equal(built.code, 0, built.stdout + built.stderr);
       const [c, body] = await serve(s, "poetry-run-e2e/several");
@@ -160,8 +155,9 @@ export function daemonCases(e2e: E2e): void {
     "pack build with BP_POETRY_RUN_TARGET (quoted words through pack --env) serves HTTP 200",
     async (s) => {
       const target = `python -c 'from default_app.server import run; run()'`;
+      await using app = await fixtureCopy("default_app");
       const built = await packBuild(s, "poetry-run-e2e/target", {
-        app: fixture("default_app"),
+        app: app.path,
         env: { BP_POETRY_RUN_TARGET: target },
       });
       assert.equal(built.code, 0, built.stdout + built.stderr);
@@ -181,8 +177,9 @@ export function daemonCases(e2e: E2e): void {
   e2e.test(
     "pack build with live reload: editing a file in the running container restarts the app",
     async (s) => {
+      await using app = await fixtureCopy("default_app");
       const built = await packBuild(s, "poetry-run-e2e/reload", {
-        app: fixture("default_app"),
+        app: app.path,
         env: { BP_LIVE_RELOAD_ENABLED: "true" },
         watchexec: true,
       });
@@ -200,7 +197,7 @@ export function daemonCases(e2e: E2e): void {
         c.id,
         "sed",
         "-i",
-        "s/default_app v1/default_app v2/",
+        's/VERSION = "v1"/VERSION = "v2"/',
         "/workspace/default_app/server.py",
       ]);
       assert.equal(edit.code, 0, edit.stdout + edit.stderr);

@@ -4,10 +4,10 @@
  * first: the registry and pack's untrusted flow; then the daemon flow; then
  * the arm64 package under qemu.
  */
-import { e2eSuite } from "../_harness/e2e.ts";
 import { arm64Cases } from "./arm64_cases.ts";
 import { daemonCases } from "./daemon_cases.ts";
 import { registryCases } from "./registry_cases.ts";
+import { e2eSuite } from "../_harness/suites.ts";
 
 const e2e = e2eSuite();
 Deno.test.afterAll(e2e.finish);

@@ -7,14 +7,13 @@
  * @module
  */
 import assert from "node:assert/strict";
-import { cp } from "node:fs/promises";
+import { copyApp, fixtureCopy, FIXTURES } from "../../kit/fixtures.ts";
 import { join } from "node:path";
 import { parseToml } from "../../src/cnb/toml.ts";
-import { fileArch } from "../../scripts/package/elf.ts";
-import { must } from "../_harness/command.ts";
+import { fileArch } from "../../kit/package/elf.ts";
+import { must } from "../../kit/command.ts";
 import {
   BUILDPACK_VERSION,
-  type E2e,
   imageGroup,
   imageProcesses,
   imageSize,
@@ -26,15 +25,15 @@ import {
   type Suite,
   TARGETS,
   writtenPycs,
-} from "../_harness/e2e.ts";
-import { tempDir } from "../_harness/helpers.ts";
-import { DEFAULT_PORT, listeningOn, waitForHttp } from "../_harness/http.ts";
-import { lockAgainstPyPI } from "../_harness/pypi.ts";
-import { BUILDPACK_DIR_NAME, BUILDPACK_ID, REPO_ROOT } from "../_harness/paths.ts";
-import type { Manifest } from "../_harness/registry.ts";
-import { readTar } from "../_harness/tar.ts";
+} from "../../kit/e2e.ts";
+import { DEFAULT_PORT, listeningOn, waitForHttp } from "../../kit/http.ts";
+import { lockAgainstPyPI } from "../../kit/pypi.ts";
+import { BUILDPACK_DIR_NAME, BUILDPACK_ID, REPO_ROOT } from "../../kit/paths.ts";
+import type { Manifest } from "../../kit/registry.ts";
+import { readTar } from "../../kit/tar.ts";
+import { type E2e } from "../_harness/suites.ts";
+import { tempDir } from "../../kit/files.ts";
 
-const fixture = (name: string) => join(REPO_ROOT, "tests", "fixtures", "apps", name);
 const EXAMPLE = join(REPO_ROOT, "examples", "default_app");
 
 /** What one image of the index holds. */
@@ -189,7 +188,7 @@ export function registryCases(e2e: E2e): void {
     async (s) => {
       await using dir = await tempDir("pr-procfile-app-");
       const app = join(dir.path, "app");
-      await cp(fixture("default_app"), app, { recursive: true });
+      await copyApp(`${FIXTURES}/default_app`, app);
       const command = `python -c 'from default_app.server import run; run()'`;
       await Deno.writeTextFile(join(app, "Procfile"), `web: ${command}\n`);
       const { built, image } = await packBuildPublished(s, "apps/procfile:1", { app });
@@ -209,8 +208,9 @@ export function registryCases(e2e: E2e): void {
   e2e.test(
     "untrusted flow: a Poetry app with no script falls to the next group, where python-start's web is python",
     async (s) => {
+      await using app = await fixtureCopy("no_script");
       const { built, image } = await packBuildPublished(s, "apps/no-script:1", {
-        app: fixture("no_script"),
+        app: app.path,
       });
       assert.equal(built.code, 0, built.stdout + built.stderr);
       const group = await imageGroup(s, image);
@@ -278,7 +278,7 @@ export function registryCases(e2e: E2e): void {
     async (s) => {
       await using dir = await tempDir("pr-flask-app-");
       const app = join(dir.path, "app");
-      await cp(fixture("flask_gunicorn"), app, { recursive: true });
+      await copyApp(`${FIXTURES}/flask_gunicorn`, app);
       await lockAgainstPyPI(app);
       const { built, image } = await packBuildPublished(s, "apps/flask:1", {
         app,

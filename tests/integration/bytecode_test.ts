@@ -9,15 +9,10 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { earlierBuildpacks, launchEnvironment } from "../../src/cnb/launch_env.ts";
-import {
-  asInAnImage,
-  type Build,
-  integrationTest,
-  lifecycleBuild,
-  planEntries,
-} from "../_harness/lifecycle.ts";
-import { httpBody, launch, launchCommand } from "../_harness/launcher.ts";
-import { sh } from "../_harness/command.ts";
+import { asInAnImage, type Build, lifecycleBuild, planEntries } from "../../kit/lifecycle.ts";
+import { httpBody, launch, launchCommand } from "../../kit/launcher.ts";
+import { sh } from "../../kit/command.ts";
+import { integrationTest } from "../_harness/suites.ts";
 
 const BP = "paketo-buildpacks_poetry-run";
 
@@ -83,7 +78,7 @@ for (const direct of [false, true]) {
       const server = join(first.app, "default_app", "server.py");
       await Deno.writeTextFile(
         server,
-        (await Deno.readTextFile(server)).replace("default_app v1", "default_app v2"),
+        (await Deno.readTextFile(server)).replace('VERSION = "v1"', 'VERSION = "v2"'),
       );
       const second = await first.rebuild();
       assert.equal(second.buildCode, 0, second.buildOutput);

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
-import { integrationTest, lifecycleBuild, plainToml } from "../_harness/lifecycle.ts";
-import { httpBody, launch } from "../_harness/launcher.ts";
+import { lifecycleBuild, plainToml } from "../../kit/lifecycle.ts";
+import { httpBody, launch } from "../../kit/launcher.ts";
+import { integrationTest } from "../_harness/suites.ts";
 
 integrationTest(
   "default app: detected, built and started by the real launcher (reference case)",

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { integrationTest, lifecycleBuild, planEntries } from "../_harness/lifecycle.ts";
+import { lifecycleBuild, planEntries } from "../../kit/lifecycle.ts";
+import { integrationTest } from "../_harness/suites.ts";
 
 async function appWith(pyproject: string): Promise<{ path: string } & AsyncDisposable> {
   const path = await Deno.makeTempDir({ prefix: "poetry-run-app-" });

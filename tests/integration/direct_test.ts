@@ -1,12 +1,8 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import {
-  integrationTest,
-  launchRequirements,
-  lifecycleBuild,
-  plainToml,
-} from "../_harness/lifecycle.ts";
-import { httpBody, launch, launchCommand } from "../_harness/launcher.ts";
+import { launchRequirements, lifecycleBuild, plainToml } from "../../kit/lifecycle.ts";
+import { httpBody, launch, launchCommand } from "../../kit/launcher.ts";
+import { integrationTest } from "../_harness/suites.ts";
 
 const DIRECT = { BP_POETRY_RUN_DIRECT: "true" };
 
@@ -122,7 +118,7 @@ integrationTest(
     const server = join(build.app, "default_app", "server.py");
     await Deno.writeTextFile(
       server,
-      (await Deno.readTextFile(server)).replace("default_app v1", "default_app v2"),
+      (await Deno.readTextFile(server)).replace('VERSION = "v1"', 'VERSION = "v2"'),
     );
     const second = await httpBody(proc, 30_000, first);
     assert.match(second, /^hello from default_app v2/);

@@ -5,11 +5,12 @@
  * the PORT the platform sets, and where none is set on 8080 on all interfaces.
  */
 import assert from "node:assert/strict";
-import { DEFAULT_PORT, listeningOn } from "../_harness/http.ts";
-import { httpBody, launch } from "../_harness/launcher.ts";
-import { integrationTest, launchRequirements, lifecycleBuild } from "../_harness/lifecycle.ts";
-import { listedProcesses } from "../_harness/phase.ts";
-import { PYTHON_ORDER } from "../_harness/providers.ts";
+import { DEFAULT_PORT, listeningOn } from "../../kit/http.ts";
+import { httpBody, launch } from "../../kit/launcher.ts";
+import { launchRequirements, lifecycleBuild } from "../../kit/lifecycle.ts";
+import { listedProcesses } from "../../kit/phase.ts";
+import { PYTHON_ORDER } from "../../kit/providers.ts";
+import { integrationTest } from "../_harness/suites.ts";
 
 interface Case {
   readonly fixture: string;

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { integrationTest, lifecycleBuild, plainToml } from "../_harness/lifecycle.ts";
-import { httpBody, launch } from "../_harness/launcher.ts";
+import { lifecycleBuild, plainToml } from "../../kit/lifecycle.ts";
+import { httpBody, launch } from "../../kit/launcher.ts";
+import { integrationTest } from "../_harness/suites.ts";
 
 integrationTest(
   "live reload: reload-web is the default and restarts the server on a source change",
@@ -32,7 +33,7 @@ integrationTest(
     assert.match(first, /^hello from default_app v1/);
     const server = join(build.app, "default_app", "server.py");
     const source = await Deno.readTextFile(server);
-    await Deno.writeTextFile(server, source.replace("default_app v1", "default_app v2"));
+    await Deno.writeTextFile(server, source.replace('VERSION = "v1"', 'VERSION = "v2"'));
     const second = await httpBody(proc, 30_000, first);
     assert.match(second, /^hello from default_app v2 \(pid \d+\)/);
     assert.notEqual(first.match(/pid (\d+)/)?.[1], second.match(/pid (\d+)/)?.[1], "a new process");

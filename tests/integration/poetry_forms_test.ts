@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
-import { integrationTest, lifecycleBuild, plainToml } from "../_harness/lifecycle.ts";
-import { httpBody, launch, launchCommand, waitForOutput } from "../_harness/launcher.ts";
+import { lifecycleBuild, plainToml } from "../../kit/lifecycle.ts";
+import { httpBody, launch, launchCommand, waitForOutput } from "../../kit/launcher.ts";
+import { integrationTest } from "../_harness/suites.ts";
 
 integrationTest("Poetry 2 app with only [project.scripts] starts and serves", async () => {
   await using build = await lifecycleBuild("project_scripts");

@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { REPO_ROOT } from "../_harness/helpers.ts";
+import { REPO_ROOT } from "../../kit/paths.ts";
 
 interface InfoModule {
   readonly specifier: string;
@@ -63,4 +63,35 @@ Deno.test("src/cnb is buildpack-agnostic: no Paketo, Poetry or BP_ variable in i
     });
   }
   assert.deepEqual(found, []);
+});
+
+Deno.test("the development kit: kit/ imports only src/ and kit/; scripts/, bench/ and tests/ import kit/ and src/, never one another", async () => {
+  const top = (path: string) => path.slice(REPO_ROOT.length + 1).split("/")[0] as string;
+  const allowed: Record<string, readonly string[]> = {
+    kit: ["src", "kit"],
+    scripts: ["src", "kit", "scripts"],
+    bench: ["src", "kit", "bench"],
+    tests: ["src", "kit", "tests", "mod.ts"],
+  };
+  const wrong: string[] = [];
+  const visit = async (dir: string): Promise<void> => {
+    for await (const e of Deno.readDir(dir)) {
+      const path = join(dir, e.name);
+      if (e.isDirectory) await visit(path);
+      else if (e.name.endsWith(".ts")) {
+        // Import statements and import() calls, not the words of comments and examples.
+        const code = (await Deno.readTextFile(path)).split("\n")
+          .filter((line) => !/^\s*(\*|\/\/|\/\*)/.test(line)).join("\n");
+        for (const m of code.matchAll(/(?:^|[\s;{(])(?:from|import)\s*\(?\s*"(\.{1,2}\/[^"]+)"/g)) {
+          const target = join(dir, m[1] as string);
+          const from = top(path);
+          if (!(allowed[from] ?? []).includes(top(target))) {
+            wrong.push(`${path.slice(REPO_ROOT.length + 1)} imports ${m[1]}`);
+          }
+        }
+      }
+    }
+  };
+  for (const dir of Object.keys(allowed)) await visit(join(REPO_ROOT, dir));
+  assert.deepEqual(wrong, []);
 });

@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { compileBytecode, type CompileJob, type CompileResult } from "../../src/python/bytecode.ts";
-import { tempDir } from "../_harness/helpers.ts";
+import { tempDir } from "../../kit/files.ts";
 
 const dec = new TextDecoder();
 

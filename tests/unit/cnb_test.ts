@@ -6,9 +6,10 @@ import { buildLayersDir, detectPlanPath } from "../../src/cnb/inputs.ts";
 import { launchToml } from "../../src/cnb/launch.ts";
 import { isDebugLevel } from "../../src/paketo/scribe.ts";
 import { isProcessType, processType } from "../../src/cnb/process_type.ts";
-import { parseToml, stringifyToml } from "../../src/cnb/toml.ts";
+import { parseToml } from "../../src/cnb/toml.ts";
 import { tomlString } from "../../src/cnb/toml_string.ts";
 import { recordingLogger } from "../_harness/helpers.ts";
+import { stringifyToml } from "../../kit/toml_write.ts";
 
 const env = (vars: Record<string, string>) => (name: string) => vars[name];
 

@@ -10,7 +10,7 @@ import {
 } from "../../src/python/markers.ts";
 import { normalizeName, parseRequirement } from "../../src/python/requirement.ts";
 import { installedDistributions, installGroups } from "../../src/poetry/dependencies.ts";
-import { REPO_ROOT } from "../_harness/paths.ts";
+import { REPO_ROOT } from "../../kit/paths.ts";
 
 const linux = { values: linuxCPython("amd64"), extras: new Set<string>() };
 

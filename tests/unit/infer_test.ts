@@ -2,8 +2,8 @@ import assert from "node:assert/strict";
 import { dirname, join } from "node:path";
 import { inferStart } from "../../src/poetry/infer.ts";
 import { parsePyProject } from "../../src/poetry/pyproject.ts";
-import { tempDir } from "../_harness/helpers.ts";
-import { REPO_ROOT } from "../_harness/paths.ts";
+import { REPO_ROOT } from "../../kit/paths.ts";
+import { tempDir } from "../../kit/files.ts";
 
 type Files = Readonly<Record<string, string | Uint8Array>>;
 

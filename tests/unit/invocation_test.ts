@@ -6,7 +6,7 @@ import {
   parseShebang,
   pythonRun,
 } from "../../src/python/invocation.ts";
-import { tempDir } from "../_harness/helpers.ts";
+import { tempDir } from "../../kit/files.ts";
 
 Deno.test("parseShebang() gives the interpreter and at most one argument, as Linux does", () => {
   assert.deepEqual(parseShebang("#!/usr/bin/python3\nimport x\n"), {

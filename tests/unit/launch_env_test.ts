@@ -7,7 +7,7 @@ import {
   launchEnvironment,
   lookPath,
 } from "../../src/cnb/launch_env.ts";
-import { tempDir } from "../_harness/helpers.ts";
+import { tempDir } from "../../kit/files.ts";
 
 async function files(dir: string, entries: Record<string, string>): Promise<void> {
   for (const [name, value] of Object.entries(entries)) {

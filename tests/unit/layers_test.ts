@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { layerName, layerToml } from "../../src/cnb/layers.ts";
 import { openLayerStore, removeLayer, writeLayers } from "../../src/cnb/layer_store.ts";
-import { tempDir } from "../_harness/helpers.ts";
+import { tempDir } from "../../kit/files.ts";
 
 const names = (dir: string) => [...Deno.readDirSync(dir)].map((e) => e.name).sort();
 

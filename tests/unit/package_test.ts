@@ -1,22 +1,22 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { packageBuildpack } from "../../scripts/package.ts";
-import { type PackageOptions, parsePackageArgs, UsageError } from "../../scripts/package/args.ts";
+import { packageBuildpack } from "../../kit/package.ts";
+import { type PackageOptions, parsePackageArgs, UsageError } from "../../kit/package/args.ts";
 import {
   bundleArgs,
   compileArgs,
   type DenoRunner,
   linkLazyImport,
-} from "../../scripts/package/deno_commands.ts";
-import { denortCachePath, findDenorts } from "../../scripts/package/denort.ts";
-import { elfArch } from "../../scripts/package/elf.ts";
-import { LOADER, programScript } from "../../scripts/package/program_script.ts";
-import { permissionFlags, phasePermissionFlags } from "../../scripts/package/permissions.ts";
-import { stampBuildpackToml } from "../../scripts/package/buildpack_toml.ts";
-import { buildpackageFiles, packArgs } from "../../scripts/package/pack.ts";
+} from "../../kit/package/deno_commands.ts";
+import { denortCachePath, findDenorts } from "../../kit/package/denort.ts";
+import { elfArch } from "../../kit/package/elf.ts";
+import { LOADER, programScript } from "../../kit/package/program_script.ts";
+import { permissionFlags, phasePermissionFlags } from "../../kit/package/permissions.ts";
+import { stampBuildpackToml } from "../../kit/package/buildpack_toml.ts";
+import { buildpackageFiles, packArgs } from "../../kit/package/pack.ts";
 import { parseToml } from "../../src/cnb/toml.ts";
-import { tempDir } from "../_harness/helpers.ts";
-import { readTar } from "../_harness/tar.ts";
+import { readTar } from "../../kit/tar.ts";
+import { tempDir } from "../../kit/files.ts";
 
 /** The first 20 bytes of a little-endian 64-bit ELF executable for a machine. */
 function elfHeader(machine: number): Uint8Array {

@@ -8,10 +8,10 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { SERVE_PY } from "../../src/python/_embedded.ts";
-import { EMBEDDED } from "../../scripts/embed_python.ts";
-import { output } from "../_harness/command.ts";
-import { tempDir } from "../_harness/helpers.ts";
-import { REPO_ROOT } from "../_harness/paths.ts";
+import { EMBEDDED } from "../../kit/embed.ts";
+import { output } from "../../kit/command.ts";
+import { REPO_ROOT } from "../../kit/paths.ts";
+import { tempDir } from "../../kit/files.ts";
 
 const REPORT = `import json, os, sys
 keys = [k for k in os.environ if k.split("_")[0] in ("UVICORN", "STREAMLIT", "GRADIO")]

@@ -3,7 +3,7 @@ import { BuildpackError } from "../../src/cnb/errors.ts";
 import { parsePyProject, type PyProject } from "../../src/poetry/pyproject.ts";
 import { directEnabled as readDirect } from "../../src/poetry/config.ts";
 import { needsPoetryAtLaunch, planProcesses } from "../../src/poetry/processes.ts";
-import { isInstalled, startMode } from "../../src/poetry/start.ts";
+import { isInstalled, startMode } from "../../src/poetry/start_mode.ts";
 
 const PKG = `[project]\nname = "a"\n`;
 const NO_PKG = `[tool.poetry]\npackage-mode = false\n`;

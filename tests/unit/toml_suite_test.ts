@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { dateTimeOf, parseToml } from "../../src/cnb/toml.ts";
-import { difference, runSuite, tagged, TOML_TEST, tomlSuite } from "../_harness/toml_suite.ts";
+import { difference, runSuite, tagged, TOML_TEST, tomlSuite } from "../../kit/toml_suite.ts";
 import { testNeedingTools } from "../_harness/helpers.ts";
 
 /** The allow-list: path → reason. */

@@ -5,10 +5,10 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { SUPPORTED_APIS } from "../../src/cnb/api.ts";
-import { DENO_CLI } from "../../scripts/package/deno_cli.ts";
-import { DENO_VERSION } from "../../scripts/package/denort.ts";
-import { parseVersions, version } from "../../scripts/versions.ts";
-import { REPO_ROOT } from "../_harness/helpers.ts";
+import { DENO_CLI } from "../../kit/package/deno_cli.ts";
+import { DENO_VERSION } from "../../kit/package/denort.ts";
+import { parseVersions, version } from "../../kit/versions.ts";
+import { REPO_ROOT } from "../../kit/paths.ts";
 
 Deno.test("versions.env: the Deno running the tests is the pinned one", () => {
   assert.equal(Deno.version.deno, version("DENO"));

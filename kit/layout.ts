@@ -7,14 +7,17 @@
  * @module
  */
 import { join } from "node:path";
-import { cp } from "node:fs/promises";
+import { copyApp } from "./fixtures.ts";
 import { BUILDPACK_DIR_NAME } from "./paths.ts";
 
 /** Options of {@linkcode lifecycleLayout}. */
 export interface LayoutOptions {
   /** Prefix of the temporary directory's name. */
   readonly prefix?: string;
-  /** The app: copied from a directory, or used where it is (default: an empty `workspace/`). */
+  /**
+   * The app: copied from a directory (with the fixtures' shared server where its scripts
+   * need it), or used where it is (default: an empty `workspace/`).
+   */
   readonly app?: { readonly copyOf: string } | { readonly at: string };
   /** Platform variables, written as `<platform>/env/NAME` (no trailing newline). */
   readonly env?: Readonly<Record<string, string>>;
@@ -56,7 +59,7 @@ export async function lifecycleLayout(opts: LayoutOptions = {}): Promise<Layout>
   try {
     const app = opts.app !== undefined && "at" in opts.app ? opts.app.at : join(root, "workspace");
     if (opts.app !== undefined && "copyOf" in opts.app) {
-      await cp(opts.app.copyOf, app, { recursive: true });
+      await copyApp(opts.app.copyOf, app);
     } else if (opts.app === undefined) await Deno.mkdir(app);
     const layout = {
       root,

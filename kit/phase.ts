@@ -6,9 +6,9 @@
  * @module
  */
 import { join } from "node:path";
-import { phaseDenoArgs } from "../../scripts/phase_command.ts";
-import { stampBuildpackToml } from "../../scripts/package/buildpack_toml.ts";
-import { parseToml } from "../../src/cnb/toml.ts";
+import { phaseDenoArgs } from "./phase_command.ts";
+import { stampBuildpackToml } from "./package/buildpack_toml.ts";
+import { parseToml } from "../src/cnb/toml.ts";
 import { type Layout, type LayoutOptions, lifecycleLayout, phaseInputs } from "./layout.ts";
 import { REPO_ROOT } from "./paths.ts";
 

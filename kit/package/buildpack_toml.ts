@@ -5,7 +5,8 @@
  *
  * @module
  */
-import { isTable, parseToml, stringifyToml } from "../../src/cnb/toml.ts";
+import { isTable, parseToml } from "../../src/cnb/toml.ts";
+import { stringifyToml } from "../toml_write.ts";
 
 /** What to stamp. */
 export interface Stamp {

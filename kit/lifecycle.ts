@@ -9,13 +9,13 @@
  * @module
  */
 import { join } from "node:path";
-import { writeDevBuildpack } from "../../scripts/dev_buildpack.ts";
-import { parseToml } from "../../src/cnb/toml.ts";
-import { missingPath, testNeedingTools } from "./helpers.ts";
+import { writeDevBuildpack } from "./dev_buildpack.ts";
+import { parseToml } from "../src/cnb/toml.ts";
 import { output, sh } from "./command.ts";
+import { FIXTURES } from "./fixtures.ts";
 import { lifecycleLayout } from "./layout.ts";
 import { CA_BUNDLE, lockAgainstPyPI } from "./pypi.ts";
-import { BUILDPACK_DIR_NAME, REPO_ROOT, TOOLS_DIR } from "./paths.ts";
+import { BUILDPACK_DIR_NAME, TOOLS_DIR } from "./paths.ts";
 import {
   type Member,
   orderToml,
@@ -24,6 +24,7 @@ import {
   providersOf,
   writeProvider,
 } from "./providers.ts";
+import { missingPath } from "./files.ts";
 
 /** The unprivileged user the lifecycle runs as (it refuses root). */
 export const UID = 65534;
@@ -48,16 +49,6 @@ export function missingTools(): string | undefined {
     [...paths, "deno_dir"].map((p) => join(TOOLS_DIR, p)),
     "scripts/install-tools.sh",
   );
-}
-
-/**
- * Declares an integration test: fails in CI when tools are missing, skips with a printed reason on a laptop.
- *
- * @param name Test name.
- * @param fn Body.
- */
-export function integrationTest(name: string, fn: () => Promise<void>): void {
-  testNeedingTools(name, missingTools(), "integration", fn);
 }
 
 /** A lifecycle run's inputs and outputs. */
@@ -118,9 +109,7 @@ const readOr = (path: string) => Deno.readTextFile(path).catch(() => "");
  * @returns The outputs; dispose to remove the tree.
  */
 export async function lifecycleBuild(fixture: string, opts: BuildOptions = {}): Promise<Build> {
-  const src = fixture.startsWith("/")
-    ? fixture
-    : join(REPO_ROOT, "tests", "fixtures", "apps", fixture);
+  const src = fixture.startsWith("/") ? fixture : join(FIXTURES, fixture);
   const layout = await lifecycleLayout({
     prefix: "poetry-run-it-",
     app: { copyOf: src },

@@ -14,7 +14,7 @@
  * @module
  */
 import { join } from "node:path";
-import { stringifyToml } from "../../src/cnb/toml.ts";
+import { stringifyToml } from "../toml_write.ts";
 
 /**
  * Finds pack: `PACK` (a path), `pack` on PATH, or the one

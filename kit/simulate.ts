@@ -12,8 +12,8 @@ import { parseArgs } from "node:util";
 import { parseToml } from "../src/cnb/toml.ts";
 import { DIRECT_VARIABLE as DIRECT } from "../src/poetry/config.ts";
 import { REPO_ROOT } from "./phase_command.ts";
-import { lifecycleLayout, phaseInputs, platformEnv } from "../tests/_harness/layout.ts";
-import { type ListedProcess, listedProcesses, runPhase } from "../tests/_harness/phase.ts";
+import { lifecycleLayout, phaseInputs, platformEnv } from "./layout.ts";
+import { type ListedProcess, listedProcesses, runPhase } from "./phase.ts";
 
 /** The example app used when no app directory is given. */
 export const EXAMPLE_APP: string = join(REPO_ROOT, "examples", "default_app");
@@ -165,8 +165,4 @@ export function directSaving(now: Simulation, direct: Simulation): string | unde
     : ", and Poetry would stay out of the image (measured for the example app: " +
       "docs/starting-without-poetry.md)";
   return `With ${DIRECT}=true, ${starts} would start without Poetry${image}`;
-}
-
-if (import.meta.main) {
-  Deno.exit(await main(Deno.args));
 }

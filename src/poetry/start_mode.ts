@@ -49,7 +49,7 @@ function notInstalled(script: Script, project: PyProject): string {
  *
  * @example Usage
  * ```ts
- * import { startMode } from "./start.ts";
+ * import { startMode } from "./start_mode.ts";
  * startMode("gunicorn", null, true); // { via: "direct" }
  * ```
  *

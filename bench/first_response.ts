@@ -22,9 +22,8 @@
  */
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { type Stats, stats } from "./run.ts";
 import { bytecodeLine } from "./_bytecode_log.ts";
-import { sh } from "../tests/_harness/command.ts";
+import { sh } from "../kit/command.ts";
 import {
   imageSize,
   missingE2eTools,
@@ -32,17 +31,13 @@ import {
   runContainer,
   startSuite,
   type Suite,
-} from "../tests/_harness/e2e.ts";
-import { freePort, waitForHttp } from "../tests/_harness/http.ts";
-import { launch } from "../tests/_harness/launcher.ts";
-import {
-  asInAnImage,
-  type Build,
-  lifecycleBuild,
-  missingTools,
-} from "../tests/_harness/lifecycle.ts";
-import { REPO_ROOT, TOOLS_DIR } from "../tests/_harness/paths.ts";
-import { version } from "../scripts/versions.ts";
+} from "../kit/e2e.ts";
+import { freePort, waitForHttp } from "../kit/http.ts";
+import { launch } from "../kit/launcher.ts";
+import { asInAnImage, type Build, lifecycleBuild, missingTools } from "../kit/lifecycle.ts";
+import { REPO_ROOT, TOOLS_DIR } from "../kit/paths.ts";
+import { version } from "../kit/versions.ts";
+import { type Stats, stats } from "../kit/stats.ts";
 
 const EXAMPLE = join(REPO_ROOT, "examples", "default_app");
 

@@ -4,9 +4,9 @@
  *
  * @module
  */
-import { escapeBuildpackId } from "../../src/cnb/launch_env.ts";
-import { denoTaskArgs, REPO_ROOT } from "../../scripts/phase_command.ts";
-import { toolsDir } from "../../scripts/tools_dir.ts";
+import { escapeBuildpackId } from "../src/cnb/launch_env.ts";
+import { denoTaskArgs, REPO_ROOT } from "./phase_command.ts";
+import { toolsDir } from "./tools_dir.ts";
 
 export { denoTaskArgs, REPO_ROOT };
 

@@ -24,12 +24,11 @@
  * @module
  */
 import { join } from "node:path";
-import { version } from "../../scripts/versions.ts";
-import { parseToml } from "../../src/cnb/toml.ts";
+import { version } from "./versions.ts";
+import { parseToml } from "../src/cnb/toml.ts";
 import { must, type Output, output } from "./command.ts";
 import { type Daemon, startDaemon } from "./daemon.ts";
-import { missingPath, testNeedingTools } from "./helpers.ts";
-import { lookPath } from "../../src/cnb/launch_env.ts";
+import { lookPath } from "../src/cnb/launch_env.ts";
 import { denoTaskArgs, TOOLS_DIR } from "./paths.ts";
 import { CA_BUNDLE } from "./pypi.ts";
 import {
@@ -45,6 +44,7 @@ import {
 } from "./providers.ts";
 import { type Registry, startRegistry } from "./registry.ts";
 import { DEFAULT_PORT, freePort, waitForHttp } from "./http.ts";
+import { missingPath } from "./files.ts";
 
 const E2E_DIR = join(TOOLS_DIR, "e2e");
 /** The pack the tools directory holds. */
@@ -186,47 +186,6 @@ export async function startSuite(): Promise<StartedSuite> {
     await stop();
     throw error;
   }
-}
-
-/** One suite of e2e tests. */
-export interface E2e {
-  /**
-   * Declares a test: fails in CI when something it needs is missing, skips
-   * with a printed reason on a laptop (`CI` unset).
-   */
-  readonly test: (name: string, fn: (suite: Suite) => Promise<void>) => void;
-  /** Stops the suite and prints the step times and image sizes. */
-  readonly finish: () => Promise<void>;
-}
-
-/**
- * Makes a suite for a test file, started at its first test.
- *
- * @example Usage
- * ```ts
- * import { e2eSuite } from "./e2e.ts";
- * const e2e = e2eSuite();
- * Deno.test.afterAll(e2e.finish);
- * e2e.test("the example app serves", async (suite) => {});
- * ```
- *
- * @returns The suite.
- */
-export function e2eSuite(): E2e {
-  let started: Promise<StartedSuite> | undefined;
-  const missing = missingE2eTools();
-  return {
-    test: (name, fn) =>
-      testNeedingTools(name, missing, "e2e", async () => {
-        started ??= startSuite();
-        await fn(await started);
-      }),
-    finish: async () => {
-      const suite = await started?.catch(() => undefined);
-      started = undefined;
-      await suite?.[Symbol.asyncDispose]();
-    },
-  };
 }
 
 async function setUp(
