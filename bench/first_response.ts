@@ -38,29 +38,12 @@ import { asInAnImage, type Build, lifecycleBuild, missingTools } from "../kit/li
 import { REPO_ROOT, TOOLS_DIR } from "../kit/paths.ts";
 import { version } from "../kit/versions.ts";
 import { type Stats, stats } from "../kit/stats.ts";
+import { type Variant, variantEnv, VARIANTS } from "./_variants.ts";
 
 const EXAMPLE = join(REPO_ROOT, "examples", "default_app");
 
-/** One of the four builds. */
-interface Variant {
-  /** `poetry run` or `direct`. */
-  readonly mode: "poetry run" | "direct";
-  /** Whether the bytecode layer is built. */
-  readonly bytecode: boolean;
-}
-
-const VARIANTS: readonly Variant[] = [
-  { mode: "poetry run", bytecode: true },
-  { mode: "poetry run", bytecode: false },
-  { mode: "direct", bytecode: true },
-  { mode: "direct", bytecode: false },
-];
-
 const label = (v: Variant) => `${v.mode}, ${v.bytecode ? "bytecode layer" : "no layer"}`;
-const buildEnv = (v: Variant): Record<string, string> => ({
-  ...(v.mode === "direct" ? { BP_POETRY_RUN_DIRECT: "true" } : {}),
-  ...(v.bytecode ? {} : { BP_POETRY_RUN_BYTECODE: "false" }),
-});
+const buildEnv = variantEnv;
 
 /** When a port first answered 200, polling every 5 ms (`performance.now()`). */
 async function firstOk(port: number): Promise<number> {

@@ -21,6 +21,7 @@ import { cp } from "node:fs/promises";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { type BytecodeLine, bytecodeLine } from "./_bytecode_log.ts";
+import { type Variant, variantEnv, VARIANTS } from "./_variants.ts";
 import {
   missingE2eTools,
   packBuild,
@@ -63,22 +64,7 @@ const APPS: readonly App[] = [
   },
 ];
 
-interface Variant {
-  readonly mode: "poetry run" | "direct";
-  readonly bytecode: boolean;
-}
-
-const VARIANTS: readonly Variant[] = [
-  { mode: "poetry run", bytecode: true },
-  { mode: "poetry run", bytecode: false },
-  { mode: "direct", bytecode: true },
-  { mode: "direct", bytecode: false },
-];
-
-const env = (v: Variant): Record<string, string> => ({
-  ...(v.mode === "direct" ? { BP_POETRY_RUN_DIRECT: "true" } : {}),
-  ...(v.bytecode ? {} : { BP_POETRY_RUN_BYTECODE: "false" }),
-});
+const env = variantEnv;
 
 /** One build's numbers. */
 interface Measured {

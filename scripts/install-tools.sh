@@ -4,7 +4,8 @@
 # POETRY_RUN_TOOLS_DIR). Idempotent: a second run checks versions and does nothing.
 #
 #   bash scripts/install-tools.sh        integration tools: lifecycle + launcher, Poetry,
-#                                        watchexec, a deno cache the unprivileged user can read
+#                                        watchexec, pyflakes, a deno cache the unprivileged user
+#                                        can read
 #   bash scripts/install-tools.sh e2e    also: docker.io, debootstrap, docker-registry (a
 #                                        local OCI registry), qemu-user-static with an arm64
 #                                        glibc root, pack, a lifecycle archive for `pack builder
@@ -25,6 +26,7 @@ PACK_VERSION=$PACK
 POETRY_VERSION=$POETRY
 CPYTHON_VERSION=$CPYTHON
 WATCHEXEC_VERSION=$WATCHEXEC
+PYFLAKES_VERSION=$PYFLAKES
 
 tools=${POETRY_RUN_TOOLS_DIR:-/var/cache/poetry-run-tools}
 if ! mkdir -p "$tools" 2>/dev/null || [ ! -w "$tools" ]; then tools="$repo/.tools"; mkdir -p "$tools"; fi
@@ -82,6 +84,12 @@ install_poetry() {
   rm -rf "$tools/poetry"
   /usr/bin/python3 -m venv "$tools/poetry"
   "$tools/poetry/bin/pip" install -q "poetry==${POETRY_VERSION}"
+}
+
+install_pyflakes() {
+  rm -rf "$tools/pyflakes"
+  /usr/bin/python3 -m venv "$tools/pyflakes"
+  "$tools/pyflakes/bin/pip" install -q "pyflakes==${PYFLAKES_VERSION}"
 }
 
 install_watchexec() {
@@ -212,6 +220,7 @@ step "python3 (Debian, usable by any user)" "/usr/bin/python3 -m venv --help" in
 step "CPython $CPYTHON_VERSION (the machine's pyenv build)" "[ \"\$(cat '$tools/cpython/.version')\" = $CPYTHON_VERSION ] && LD_LIBRARY_PATH='$tools/cpython/lib' '$tools/cpython/bin/python3' -c 'import ssl, sqlite3'" install_cpython
 step "poetry $POETRY_VERSION" "readlink -f '$tools/poetry/bin/python3' | grep -q '^/usr/' && '$tools/poetry/bin/poetry' --version | grep -q 'version $POETRY_VERSION)'" install_poetry
 step "watchexec $WATCHEXEC_VERSION" "'$tools/watchexec/bin/watchexec' --version | grep -q ' $WATCHEXEC_VERSION'" install_watchexec
+step "pyflakes $PYFLAKES_VERSION" "'$tools/pyflakes/bin/python' -m pyflakes --version | grep -q '^$PYFLAKES_VERSION '" install_pyflakes
 step "deno cache for the buildpack" "[ -d '$tools/deno_dir/npm' ] && [ \"\$(cat '$tools/deno_dir/.lock-sha')\" = \"\$(sha256sum < '$repo/deno.lock')\" ]" install_deno_cache
 if [ "$mode" = e2e ]; then
   step "docker.io and debootstrap (Debian)" "command -v dockerd && command -v docker && command -v debootstrap" install_docker

@@ -99,6 +99,14 @@ export const LAZY = {
  * @returns Arguments for `deno`.
  */
 export function bundleArgs(output: string): string[] {
+  return bundle(output, join(REPO_ROOT, "src", "main.ts"), [
+    "--external",
+    `*/${LAZY.specifier.slice(2)}`,
+  ]);
+}
+
+/** `deno bundle` minified for Deno, with the repository's config. */
+function bundle(output: string, entry: string, extra: readonly string[] = []): string[] {
   return [
     "bundle",
     "-q",
@@ -107,11 +115,10 @@ export function bundleArgs(output: string): string[] {
     "deno",
     "--config",
     join(REPO_ROOT, "deno.json"),
-    "--external",
-    `*/${LAZY.specifier.slice(2)}`,
+    ...extra,
     "--output",
     output,
-    join(REPO_ROOT, "src", "main.ts"),
+    entry,
   ];
 }
 
@@ -123,18 +130,7 @@ export function bundleArgs(output: string): string[] {
  * @returns Arguments for `deno`.
  */
 export function lazyBundleArgs(output: string): string[] {
-  return [
-    "bundle",
-    "-q",
-    "--minify",
-    "--platform",
-    "deno",
-    "--config",
-    join(REPO_ROOT, "deno.json"),
-    "--output",
-    output,
-    LAZY.source,
-  ];
+  return bundle(output, LAZY.source);
 }
 
 /**

@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { buildIn, type PhaseResult, type Workspace, workspace } from "../../kit/phase.ts";
+import { earlierVenv } from "../../kit/earlier_layers.ts";
 
 const dec = new TextDecoder();
 const PYTHON = dec.decode(
@@ -16,29 +17,13 @@ const TAG = dec.decode(
     .outputSync().stdout,
 ).trim();
 
-/** `<layers root>/test_venv/venv`: a launch layer with `bin/web` and a site directory. */
-async function withVenv(ws: Workspace, opts: { env?: Record<string, string> } = {}) {
-  const root = ws.layersRoot;
-  const layer = join(root, "test_venv", "venv");
-  const site = join(layer, "site");
-  await Deno.mkdir(join(layer, "bin"), { recursive: true });
-  await Deno.mkdir(join(site, "webapp"), { recursive: true });
-  await Deno.mkdir(join(layer, "env"), { recursive: true });
-  await Deno.writeTextFile(join(site, "webapp", "__init__.py"), "from . import views\n");
-  await Deno.writeTextFile(join(site, "webapp", "views.py"), "import json\n");
-  await Deno.writeTextFile(join(layer, "bin", "web"), `#!${PYTHON}\nimport webapp\n`);
-  await Deno.chmod(join(layer, "bin", "web"), 0o755);
-  await Deno.writeTextFile(join(layer, "env", "PYTHONPATH.prepend"), site);
-  for (const [name, value] of Object.entries(opts.env ?? {})) {
-    await Deno.writeTextFile(join(layer, "env", name), value);
-  }
-  await Deno.writeTextFile(join(root, "test_venv", "venv.toml"), "[types]\nlaunch = true\n");
-  await Deno.writeTextFile(
-    join(root, "group.toml"),
-    `[[group]]\nid = "test/venv"\nversion = "1"\napi = "0.8"\n\n` +
-      `[[group]]\nid = "paketo-buildpacks/poetry-run"\nversion = "1.2.3"\napi = "0.8"\n`,
-  );
-  return { site };
+/** The earlier buildpack's venv: `bin/web` imports `webapp`, which imports `json`. */
+function withVenv(ws: Workspace, opts: { env?: Record<string, string> } = {}) {
+  return earlierVenv(ws.layersRoot, {
+    bins: { web: `#!${PYTHON}\nimport webapp\n` },
+    site: { "webapp/__init__.py": "from . import views\n", "webapp/views.py": "import json\n" },
+    ...(opts.env === undefined ? {} : { env: opts.env }),
+  });
 }
 
 const DIRECT = { BP_POETRY_RUN_TARGET: "web", BP_POETRY_RUN_DIRECT: "true" };

@@ -47,9 +47,9 @@ Deno.test("parseVersions() reads KEY=value lines, quoted values and comments; re
 });
 
 Deno.test("versions.env: nothing else pins these versions in scripts or CI", async () => {
-  const pinned = ["DENO", "LIFECYCLE", "PACK", "POETRY", "WATCHEXEC", "CPYTHON"].map((k) =>
-    version(k as Parameters<typeof version>[0])
-  );
+  const pinned = ["DENO", "LIFECYCLE", "PACK", "POETRY", "WATCHEXEC", "CPYTHON", "PYFLAKES"].map((
+    k,
+  ) => version(k as Parameters<typeof version>[0]));
   const files = [".ci/run", "scripts/install-tools.sh", "tests/providers/poetry/bin/build"];
   for (const file of files) {
     const text = await Deno.readTextFile(join(REPO_ROOT, file));

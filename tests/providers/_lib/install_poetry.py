@@ -6,7 +6,7 @@ Poetry comes from a wheel directory (POETRY_WHEELS, default /opt/poetry-wheels, 
 version scripts/install-tools.sh downloaded), installed without bytecode (Paketo's layer ships
 none), by the pip the pip stand-in put on PYTHONPATH (or, without one, Debian's pip wheel); or,
 on a host where POETRY_RUN_TOOLS_DIR names a ready Poetry, it is linked from there."""
-import glob, os, subprocess, sys
+import glob, importlib.util, os, subprocess, sys
 import cnb
 
 
@@ -31,10 +31,9 @@ def build():
     else:
         wheels = os.environ.get("POETRY_WHEELS", "/opt/poetry-wheels")
         env = dict(os.environ, PYTHONUSERBASE=layer, PIP_BREAK_SYSTEM_PACKAGES="1")
-        try:
-            import pip  # noqa: F401  (from the pip stand-in's layer, on PYTHONPATH)
+        if importlib.util.find_spec("pip") is not None:  # the pip stand-in's layer, on PYTHONPATH
             pip_cmd = ["/usr/bin/python3", "-m", "pip"]
-        except ImportError:
+        else:
             wheel = sorted(glob.glob("/usr/share/python-wheels/pip-*.whl"))[-1]
             pip_cmd = ["/usr/bin/python3", os.path.join(wheel, "pip")]
         subprocess.run(pip_cmd + ["install", "-q", "--user", "--no-index", "--no-compile",
