@@ -47,6 +47,8 @@ const KNOWN_EXTRAS: Readonly<Record<string, Readonly<Record<string, readonly str
 const KNOWN_REQUIRES: Readonly<Record<string, readonly string[]>> = {
   // quart requires hypercorn (its own server).
   "quart": ["hypercorn"],
+  // uvicorn-worker (gunicorn's uvicorn worker class, out of uvicorn) requires both.
+  "uvicorn-worker": ["gunicorn", "uvicorn"],
 };
 
 /**

@@ -187,9 +187,10 @@ export function inferStart(input: InferInput): Inference {
     return uncertain(
       doubts.length > 0
         ? `no application is certain (${doubts.join("; ")}); set ${TARGET_VARIABLE}`
-        : "no module of the app makes a web application at module level (Flask, FastAPI, " +
-          "Starlette, Quart, Litestar, Falcon, Bottle, FastHTML; a Streamlit or Gradio script) and there is no Django manage.py; " +
-          `add a [project.scripts] entry or set ${TARGET_VARIABLE}`,
+        : offPath(appDir, project, input.limits) ??
+          "no module of the app makes a web application at module level (Flask, FastAPI, " +
+            "Starlette, Quart, Litestar, Falcon, Bottle, FastHTML, Dash; a Streamlit or Gradio script) and there is no Django manage.py; " +
+            `add a [project.scripts] entry or set ${TARGET_VARIABLE}`,
     );
   }
   if (count > 1 || doubts.length > 0) {
@@ -210,6 +211,66 @@ export function inferStart(input: InferInput): Inference {
     : script !== undefined
     ? runScript(script, installed, groupText, notes)
     : serveApp(search.candidates[0] as AppCandidate, installed, groupText, notes);
+}
+
+/**
+ * When no application is on the import path: one that is off it, and why
+ * (a `src/` tree Poetry does not install, a `manage.py` one directory down),
+ * so the user learns what to change rather than that nothing was found.
+ * Read only on this failure path, within the same bounds.
+ */
+function offPath(appDir: string, project: PyProject, limits?: WalkLimits): string | undefined {
+  const roots = installedRoots(appDir, {
+    packageMode: project.packageMode,
+    document: project.document,
+  });
+  if (isDirectory(joinPath(appDir, "src")) && !roots.some(([from]) => from === "src")) {
+    const tree = importableModules(appDir, [["src", ["*"]]], limits);
+    const files = tree.modules.filter((m) => m.file.startsWith("src/"));
+    const found = findApps(loadModules(appDir, files, []).modules).candidates[0];
+    if (found !== undefined) {
+      const top = found.module.split(".")[0] as string;
+      const why = project.packageMode
+        ? "no [tool.poetry] packages entry names a package from src/"
+        : "package-mode = false";
+      const fix = project.packageMode
+        ? `add { include = "${top}", from = "src" } to [tool.poetry] packages, or set ${TARGET_VARIABLE}`
+        : `set ${TARGET_VARIABLE} (a server's --chdir or --app-dir src)`;
+      return "no module on the import path at launch makes a web application: " +
+        `${describeCandidate(found)} is under src/, which Poetry does not install (${why}), ` +
+        `and a server imports from the app directory; ${fix}`;
+    }
+  }
+  let entries: Deno.DirEntry[] = [];
+  try {
+    entries = [...Deno.readDirSync(appDir)];
+  } catch {
+    return undefined;
+  }
+  const sub = entries
+    .filter((e) => e.isDirectory && !e.name.startsWith("."))
+    .map((e) => e.name)
+    .sort()
+    .find((d) => isFile(joinPath(appDir, d, "manage.py")));
+  return sub === undefined ? undefined : "there is no Django manage.py in the app directory: " +
+    `manage.py is in ${sub}/, but a server starts in the app directory; ` +
+    `set ${TARGET_VARIABLE} (gunicorn --chdir ${sub} …)`;
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return Deno.statSync(path).isDirectory;
+  } catch {
+    return false;
+  }
+}
+
+function isFile(path: string): boolean {
+  try {
+    return Deno.statSync(path).isFile;
+  } catch {
+    return false;
+  }
 }
 
 /** The modules outlined, the doubts reading them raised, and a loader for more by name. */
@@ -324,8 +385,9 @@ function presence(installed: Installed, name: string): "yes" | "maybe" | "no" {
 function pickServer(
   iface: AppInterface,
   installed: Installed,
+  factory = false,
 ): { server: WebServer; why: string } | { missing: string } {
-  const servers = serversFor(iface);
+  const servers = serversFor(iface).filter((s) => !factory || s.objectsOnly !== true);
   for (const s of servers) {
     if (presence(installed, s.distribution) === "yes") {
       return { server: s, why: installed.get(s.distribution)?.why ?? "" };
@@ -340,9 +402,9 @@ function pickServer(
     };
   }
   return {
-    missing: `no production ${iface.toUpperCase()} server (${
-      servers.map((s) => s.name).join(", ")
-    })`,
+    missing: `no production ${iface.toUpperCase()} server${
+      factory ? " that calls a factory" : ""
+    } (${servers.map((s) => s.name).join(", ")})`,
   };
 }
 
@@ -363,7 +425,7 @@ function serveApp(
       notes,
     };
   }
-  const picked = pickServer(c.framework.interface, installed);
+  const picked = pickServer(c.framework.interface, installed, c.factory);
   if ("missing" in picked) {
     return {
       certain: false,

@@ -12,7 +12,10 @@
  * new `application = Middleware(app)`) stays one application. What is not
  * certain is reported as a doubt rather than a candidate: an application
  * assigned only under a condition, rebound to something else, or a factory
- * that needs arguments.
+ * that needs arguments. A framework whose object a server does not call
+ * itself (Dash) is served through the attribute that holds its WSGI app, when
+ * a module-level name binds it (`server = app.server`) or the app was given
+ * one (`Dash(__name__, server=server)`).
  *
  * @module
  */
@@ -208,6 +211,10 @@ export function findApps(modules: readonly SourceModule[]): AppSearch {
   interface Found extends AppCandidate {
     readonly local: string;
     consumed?: string;
+    /** What a server serves of an application served through an attribute (`server`). */
+    readonly servable?: true;
+    /** The application served through this one (a Dash app given it as `server=`). */
+    carries?: Found;
   }
   const objects: Found[] = [];
   const usedFactories = new Set<string>();
@@ -266,6 +273,28 @@ export function findApps(modules: readonly SourceModule[]): AppSearch {
           ...(how === undefined ? {} : { how }),
         };
         if (before !== undefined) before.consumed = `rebound at line ${s.line}`;
+        local.set(name, found);
+        objects.push(found);
+        continue;
+      }
+      // server = app.server: what a server serves of an application served through an attribute.
+      const through = s.value.kind === "name" && s.value.path.length === 2
+        ? local.get(s.value.path[0] as string)
+        : undefined;
+      if (
+        through?.framework.servedThrough !== undefined && through.consumed === undefined &&
+        s.value.kind === "name" && s.value.path[1] === through.framework.servedThrough.attr &&
+        s.where === "module" && before === undefined
+      ) {
+        const found: Found = {
+          ...through,
+          attr: name,
+          local: name,
+          line: s.line,
+          how: servedBy(through),
+          servable: true,
+        };
+        through.consumed = `served as ${name}`;
         local.set(name, found);
         objects.push(found);
         continue;
@@ -330,14 +359,30 @@ export function findApps(modules: readonly SourceModule[]): AppSearch {
       if (owner === undefined) continue;
       for (const ref of s.refs) {
         const o = names.get(ref.split(".")[0] as string);
-        if (o !== undefined && o !== owner && o.consumed === undefined) {
-          o.consumed = `mounted into ${owner.attr}`;
-        }
+        if (o === undefined || o === owner || o.consumed !== undefined) continue;
+        if (owner.framework.servedThrough !== undefined && owner.consumed === undefined) {
+          // Dash(__name__, server=server): the application given is what is served.
+          owner.consumed = `runs on ${o.attr}`;
+          o.carries = owner;
+        } else o.consumed = `mounted into ${owner.attr}`;
       }
     }
   }
 
-  const candidates: AppCandidate[] = live().map(({ local: _l, consumed: _c, ...c }) => c);
+  const candidates: AppCandidate[] = [];
+  for (const { local: _l, consumed: _c, servable, carries, ...c } of live()) {
+    const through = c.framework.servedThrough;
+    if (carries !== undefined) {
+      candidates.push({ ...c, framework: carries.framework, how: servedBy(carries) });
+    } else if (through === undefined || servable) candidates.push(c);
+    else {
+      doubts.push(
+        `${c.file}:${c.line}: ${c.framework.label} app ${c.attr} is served through ` +
+          `${c.attr}.${through.attr}, which no module-level name binds: ` +
+          `add ${through.attr} = ${c.attr}.${through.attr}`,
+      );
+    }
+  }
   for (const [q, f] of factories) {
     if (usedFactories.has(q)) continue;
     if (!f.ok) {
@@ -360,6 +405,11 @@ export function findApps(modules: readonly SourceModule[]): AppSearch {
     });
   }
   return { candidates, doubts };
+}
+
+/** How an application served through another's attribute is named in the log. */
+function servedBy(app: AppCandidate): string {
+  return `the ${app.framework.servedThrough?.what} of ${app.framework.label} app ${app.attr} (line ${app.line})`;
 }
 
 /** The application a statement belongs to: its target's or called method's owner, or the one it makes. */

@@ -5,13 +5,13 @@ through it, the servers its inferred start command uses that take their address 
 from their own arguments or variables (a process starts without a shell, so its
 command cannot say `--port $PORT`):
 
-    python serve.py uvicorn|hypercorn|waitress|streamlit <the server's arguments>
+    python serve.py uvicorn|hypercorn|daphne|waitress|streamlit <the server's arguments>
     python serve.py gradio <script>
 
 It sets the server's address where the server's own settings leave it unset
 (UVICORN_HOST and UVICORN_PORT for uvicorn, STREAMLIT_SERVER_ADDRESS and _PORT for
-Streamlit, GRADIO_SERVER_NAME and _PORT for Gradio; a --bind or --listen argument for
-hypercorn and waitress, which read no variable), then runs the server in this process
+Streamlit, GRADIO_SERVER_NAME and _PORT for Gradio; --bind, --port or --listen arguments
+for hypercorn, daphne and waitress, which read no variable), then runs the server in this process
 as `python -m <server>` would (a Gradio script as `python <script>` would).
 """
 
@@ -23,6 +23,7 @@ import sys
 SERVERS = {
     "uvicorn": ("uvicorn", ("UVICORN_HOST", "UVICORN_PORT"), ()),
     "hypercorn": ("hypercorn", (), ("--bind", "0.0.0.0:{port}")),
+    "daphne": ("daphne", (), ("--bind", "0.0.0.0", "--port", "{port}")),
     "waitress": ("waitress", (), ("--listen=0.0.0.0:{port}",)),
     "streamlit": (
         "streamlit",

@@ -20,6 +20,12 @@ export interface Framework {
   readonly distribution: string;
   /** The top-level module it is imported from. */
   readonly module: string;
+  /**
+   * The attribute that holds what a server serves, and what that is, when
+   * the application object is not itself callable by one (Dash: `server`,
+   * its Flask app).
+   */
+  readonly servedThrough?: { readonly attr: string; readonly what: string };
 }
 
 const flask: Framework = {
@@ -82,6 +88,13 @@ const fasthtml: Framework = {
   distribution: "python-fasthtml",
   module: "fasthtml",
 };
+const dash: Framework = {
+  label: "Dash",
+  interface: "wsgi",
+  distribution: "dash",
+  module: "dash",
+  servedThrough: { attr: "server", what: "Flask server" },
+};
 
 /** Application classes by qualified name (as imported, and where they are defined). */
 export const APP_CLASSES: ReadonlyMap<string, Framework> = new Map([
@@ -105,6 +118,8 @@ export const APP_CLASSES: ReadonlyMap<string, Framework> = new Map([
   ["fasthtml.FastHTML", fasthtml],
   ["fasthtml.common.FastHTML", fasthtml],
   ["fasthtml.core.FastHTML", fasthtml],
+  ["dash.Dash", dash],
+  ["dash.dash.Dash", dash],
 ]);
 
 /**

@@ -2,7 +2,7 @@
  * The production servers the start-command inference may choose, in order of
  * preference for each interface, and how each is told what to serve and
  * where: gunicorn binds `0.0.0.0:$PORT` by itself when `PORT` is set (and
- * no `--bind` is given); uvicorn, hypercorn and waitress take their address
+ * no `--bind` is given); uvicorn, hypercorn, daphne and waitress take their address
  * only as arguments or variables of their own, and a process starts without
  * a shell, so they are started through `serve.py` (see that file), which
  * sets them from `PORT` at start.
@@ -39,6 +39,8 @@ export interface WebServer {
   readonly args: (app: AppRef) => readonly string[];
   /** The oldest version that can call a factory as `args` asks, when there is a limit. */
   readonly factorySince?: string;
+  /** Set when no version can call a factory (daphne): it serves application objects only. */
+  readonly objectsOnly?: true;
 }
 
 const spec = (app: AppRef, call: boolean) =>
@@ -71,6 +73,16 @@ export const WEB_SERVERS: readonly WebServer[] = [
     interfaces: ["asgi"],
     readsPort: false,
     args: (app) => [spec(app, true)],
+  },
+  {
+    // Django Channels' server.
+    name: "daphne",
+    distribution: "daphne",
+    executable: "daphne",
+    interfaces: ["asgi"],
+    readsPort: false,
+    args: (app) => [spec(app, false)],
+    objectsOnly: true,
   },
   {
     name: "waitress",

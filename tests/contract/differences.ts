@@ -254,7 +254,7 @@ export const DIFFERENCES: readonly Difference[] = [
     expected: {
       build: 1,
       output:
-        `pyproject.toml has no script in [project.scripts] or [tool.poetry.scripts], and no start command can be inferred: no module of the app makes a web application at module level (Flask, FastAPI, Starlette, Quart, Litestar, Falcon, Bottle, FastHTML; a Streamlit or Gradio script) and there is no Django manage.py; add a [project.scripts] entry or set BP_POETRY_RUN_TARGET`,
+        `pyproject.toml has no script in [project.scripts] or [tool.poetry.scripts], and no start command can be inferred: no module of the app makes a web application at module level (Flask, FastAPI, Starlette, Quart, Litestar, Falcon, Bottle, FastHTML, Dash; a Streamlit or Gradio script) and there is no Django manage.py; add a [project.scripts] entry or set BP_POETRY_RUN_TARGET`,
     },
     run: buildFails(`[tool.poetry]\nname = "app"\n`),
   },
@@ -421,7 +421,7 @@ export const DIFFERENCES: readonly Difference[] = [
     reference:
       "no script: detect fails, and Paketo's Python group falls back to python-start, whose `web` is `python`: a REPL that exits in a container",
     ours:
-      "infers the start command where it is certain: one Flask, FastAPI, Starlette, Quart, Litestar, Falcon, Bottle or FastHTML application (or a Django project) and its production server (gunicorn, uvicorn, hypercorn, waitress) among the dependencies poetry-install installs; it listens on all interfaces, on `$PORT`, else 8080",
+      "infers the start command where it is certain: one Flask, FastAPI, Starlette, Quart, Litestar, Falcon, Bottle, FastHTML or Dash application (or a Django project) and its production server (gunicorn, uvicorn, hypercorn, daphne, waitress) among the dependencies poetry-install installs; it listens on all interfaces, on `$PORT`, else 8080",
     source:
       "detect.go passes only with exactly one [tool.poetry.scripts] entry or BP_POETRY_RUN_TARGET",
     referenceOutcome: { detect: 100 },

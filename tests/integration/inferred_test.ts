@@ -5,6 +5,8 @@
  * the PORT the platform sets, and where none is set on 8080 on all interfaces.
  */
 import assert from "node:assert/strict";
+import { join } from "node:path";
+import { fixtureCopy } from "../../kit/fixtures.ts";
 import { DEFAULT_PORT, listeningOn } from "../../kit/http.ts";
 import { httpBody, launch } from "../../kit/launcher.ts";
 import { launchRequirements, lifecycleBuild } from "../../kit/lifecycle.ts";
@@ -14,6 +16,8 @@ import { integrationTest } from "../_harness/suites.ts";
 
 interface Case {
   readonly fixture: string;
+  /** The fixture with other dependencies (`[project] dependencies`), and the test's name for it. */
+  readonly dependencies?: readonly [string, readonly string[]];
   readonly web: RegExp;
   readonly body: RegExp;
   readonly log: RegExp;
@@ -41,18 +45,46 @@ const CASES: readonly Case[] = [
       /Django project mysite\.settings, WSGI application mysite\.wsgi\.application at mysite\/wsgi\.py:6 \(WSGI_APPLICATION in mysite\/settings\.py:8\)/,
   },
   {
+    fixture: "django_gunicorn",
+    dependencies: ["django_daphne", ["django>=4.2", "daphne>=4"]],
+    web: /^poetry run python \S+\/start\/serve\.py daphne mysite\.asgi:application$/,
+    body: /^hello from django/,
+    log:
+      /Django project mysite\.settings, ASGI application mysite\.asgi\.application at mysite\/asgi\.py:6 \(startproject's asgi\.py\)\n {4}served by daphne: poetry\.lock: daphne \S+ \(main\)\n/,
+  },
+  {
     fixture: "flask_factory",
     web: /^poetry run gunicorn shop:create_app\(\)$/,
     body: /^hello from the shop factory/,
     log: /Flask factory create_app at src\/shop\/__init__\.py:5\n/,
   },
+  {
+    fixture: "dash_gunicorn",
+    web: /^poetry run gunicorn app:server$/,
+    body: /^hello from dash/,
+    log: /Dash app server at app\.py:7 \(the Flask server of Dash app app \(line 6\)\)\n/,
+  },
 ];
 
 for (const c of CASES) {
   integrationTest(
-    `inferred: ${c.fixture} (real packages from PyPI) serves on the PORT it is given, and on 8080 on all interfaces without one`,
+    `inferred: ${
+      c.dependencies?.[0] ?? c.fixture
+    } (real packages from PyPI) serves on the PORT it is given, and on 8080 on all interfaces without one`,
     async () => {
-      await using build = await lifecycleBuild(c.fixture, { fromPyPI: true });
+      // A fixture with other dependencies is copied and edited; lifecycleBuild copies it again.
+      await using app = c.dependencies === undefined ? undefined : await fixtureCopy(c.fixture);
+      if (app !== undefined && c.dependencies !== undefined) {
+        const path = join(app.path, "pyproject.toml");
+        const text = await Deno.readTextFile(path);
+        const replaced = text.replace(
+          /^dependencies = .*$/m,
+          `dependencies = ${JSON.stringify(c.dependencies[1])}`,
+        );
+        assert.notEqual(replaced, text, "the fixture lists its dependencies on one line");
+        await Deno.writeTextFile(path, replaced);
+      }
+      await using build = await lifecycleBuild(app?.path ?? c.fixture, { fromPyPI: true });
       assert.equal(build.detectCode, 0, build.detectOutput);
       assert.equal(build.buildCode, 0, build.buildOutput);
       const web = listedProcesses(build.metadata).find((p) => p.type === "web");

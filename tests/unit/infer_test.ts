@@ -108,6 +108,12 @@ Deno.test("inferStart(): Flask + gunicorn, FastAPI + uvicorn, Starlette, Quart, 
       },
       "uvicorn main:app",
     ],
+    [{ "pyproject.toml": deps("fastapi", "daphne"), "main.py": FASTAPI }, "daphne main:app"],
+    // uvicorn-worker requires gunicorn and uvicorn; without a lock that is known.
+    [
+      { "pyproject.toml": deps("fastapi", "uvicorn-worker"), "main.py": FASTAPI },
+      "uvicorn main:app",
+    ],
     [{
       "pyproject.toml": deps("apiflask", "gunicorn"),
       "app.py": "from apiflask import APIFlask\napp = APIFlask(__name__)\n",
@@ -116,6 +122,53 @@ Deno.test("inferStart(): Flask + gunicorn, FastAPI + uvicorn, Starlette, Quart, 
   for (const [files, expected] of cases) {
     assert.equal(await command(files), expected, Object.keys(files).join(" "));
   }
+});
+
+Deno.test("inferStart(): a Dash app is served through the Flask server it binds at module level", async () => {
+  const dash = deps("dash", "gunicorn");
+  const DASH = "from dash import Dash, html\n\napp = Dash(__name__)\n";
+  const cases: [Files, string | RegExp][] = [
+    [{ "pyproject.toml": dash, "app.py": `${DASH}server = app.server\n` }, "gunicorn app:server"],
+    [
+      {
+        "pyproject.toml": dash,
+        "board.py":
+          "import dash\napp = dash.Dash(__name__)\nserver = app.server\napp.layout = dash.html.Div()\n" +
+          "if __name__ == '__main__':\n    app.run(debug=True)\n",
+      },
+      "gunicorn board:server",
+    ],
+    // Dash on a Flask app of the user's: that Flask app is what is served.
+    [
+      {
+        "pyproject.toml": dash,
+        "app.py":
+          "from flask import Flask\nfrom dash import Dash\nserver = Flask(__name__)\napp = Dash(__name__, server=server)\n",
+      },
+      "gunicorn app:server",
+    ],
+    [
+      { "pyproject.toml": deps("dash", "waitress"), "app.py": `${DASH}server = app.server\n` },
+      "waitress app:server",
+    ],
+    [
+      { "pyproject.toml": dash, "app.py": DASH },
+      /^no: no application is certain \(app\.py:3: Dash app app is served through app\.server, which no module-level name binds: add server = app\.server\)/,
+    ],
+    [
+      { "pyproject.toml": deps("dash", "uvicorn"), "app.py": `${DASH}server = app.server\n` },
+      /^no: Dash app server at app\.py:4, but no production WSGI server \(gunicorn, waitress\)/,
+    ],
+  ];
+  for (const [files, expected] of cases) {
+    const got = await command(files);
+    if (typeof expected === "string") assert.equal(got, expected, files["app.py"] as string);
+    else assert.match(got, expected);
+  }
+  const r = await infer({ "pyproject.toml": dash, "app.py": `${DASH}server = app.server\n` });
+  assert.ok(r.certain);
+  assert.equal(r.command.app.distribution, "dash");
+  assert.match(r.command.app.how ?? "", /the Flask server of Dash app app \(line 3\)/);
 });
 
 Deno.test("inferStart(): factories: served as a call where the server can; an object made by a factory is one application", async () => {
@@ -150,7 +203,10 @@ Deno.test("inferStart(): factories: served as a call where the server can; an ob
     ...src("gunicorn"),
     "pyproject.toml": deps("flask", "gunicorn"),
   });
-  assert.match(noPackage, /^no: .*no module of the app makes a web application/);
+  assert.match(
+    noPackage,
+    /^no: no module on the import path .*Flask factory create_app at src\/shop\/__init__\.py:3 is under src\/, which Poetry does not install \(package-mode = false\)/,
+  );
 });
 
 Deno.test("inferStart(): sub-applications, middleware and subclasses stay one application", async () => {
@@ -219,6 +275,11 @@ Deno.test("inferStart(): Django: settings from manage.py, WSGI_APPLICATION (spli
       `WSGI_APPLICATION = "mysite.wsgi.application"\nASGI_APPLICATION = "mysite.asgi.application"\n`,
   };
   assert.equal(await command(channels), "uvicorn mysite.asgi:application");
+  // Channels' own server, daphne, when it is the only ASGI server.
+  assert.equal(
+    await command({ ...channels, "pyproject.toml": deps("django", "channels", "daphne") }),
+    "daphne mysite.asgi:application",
+  );
   const split = {
     ...project("gunicorn"),
     "manage.py": manage.replace("mysite.settings", "mysite.settings.production"),
@@ -357,6 +418,13 @@ Deno.test("inferStart(): anything less than certain is no inference, with the re
       /app\.py:2: Flask factory create_app needs arguments, so no server can call it/,
     ],
     [
+      {
+        "pyproject.toml": deps("fastapi", "daphne"),
+        "app.py": "from fastapi import FastAPI\ndef create_app():\n    return FastAPI()\n",
+      },
+      /FastAPI factory create_app at app\.py:2, but no production ASGI server that calls a factory \(uvicorn, hypercorn\) among the main dependencies: add uvicorn/,
+    ],
+    [
       { "pyproject.toml": flask, "app.py": `${FLASK}app = None\n` },
       /app\.py:8: Flask app app is rebound to something else/,
     ],
@@ -371,6 +439,33 @@ Deno.test("inferStart(): anything less than certain is no inference, with the re
     [
       { "pyproject.toml": flask, "app.py": FLASK, "poetry.lock": "not = toml = here" },
       /poetry\.lock does not parse/,
+    ],
+    // An application off the import path is named, with why it is off it.
+    [
+      {
+        "pyproject.toml": deps("fastapi", "uvicorn"),
+        "src/svc/__init__.py": "",
+        "src/svc/main.py": FASTAPI,
+      },
+      /^no: no module on the import path at launch makes a web application: FastAPI app app at src\/svc\/main\.py:3 is under src\/, which Poetry does not install \(package-mode = false\), and a server imports from the app directory; set BP_POETRY_RUN_TARGET/,
+    ],
+    [
+      {
+        "pyproject.toml":
+          '[project]\nname = "shop"\nversion = "1"\ndependencies = ["flask", "gunicorn"]\n',
+        "src/web/__init__.py": FLASK,
+      },
+      /Flask app app at src\/web\/__init__\.py:3 is under src\/, which Poetry does not install \(no \[tool\.poetry\] packages entry names a package from src\/\), .*add \{ include = "web", from = "src" \} to \[tool\.poetry\] packages/,
+    ],
+    [
+      {
+        "pyproject.toml": deps("django", "gunicorn"),
+        "site/manage.py":
+          'import os\nos.environ.setdefault("DJANGO_SETTINGS_MODULE", "proj.settings")\n',
+        "site/proj/__init__.py": "",
+        "site/proj/settings.py": 'WSGI_APPLICATION = "proj.wsgi.application"\n',
+      },
+      /manage\.py is in site\/, but a server starts in the app directory; set BP_POETRY_RUN_TARGET \(gunicorn --chdir site …\)/,
     ],
   ];
   for (const [files, reason] of reasons) {

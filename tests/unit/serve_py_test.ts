@@ -23,7 +23,7 @@ async function serve(args: string[], env: Record<string, string> = {}) {
   await using dir = await tempDir("poetry-run-serve-");
   const stubs = join(dir.path, "stubs");
   const app = join(dir.path, "app");
-  for (const server of ["uvicorn", "hypercorn", "waitress", "streamlit"]) {
+  for (const server of ["uvicorn", "hypercorn", "daphne", "waitress", "streamlit"]) {
     await Deno.mkdir(join(stubs, server), { recursive: true });
     await Deno.writeTextFile(join(stubs, server, "__init__.py"), "");
     await Deno.writeTextFile(join(stubs, server, "__main__.py"), REPORT);
@@ -62,11 +62,18 @@ Deno.test("serve.py: uvicorn gets UVICORN_HOST/PORT from PORT (8080 without it);
   assert.equal(c.env.UVICORN_PORT, "7000");
 });
 
-Deno.test("serve.py: hypercorn and waitress get their address as arguments; Streamlit and Gradio as variables", async () => {
+Deno.test("serve.py: hypercorn, daphne and waitress get their address as arguments; Streamlit and Gradio as variables", async () => {
   assert.deepEqual((await serve(["hypercorn", "main:app"], { PORT: "5001" })).argv.slice(1), [
     "--bind",
     "0.0.0.0:5001",
     "main:app",
+  ]);
+  assert.deepEqual((await serve(["daphne", "site.asgi:application"])).argv.slice(1), [
+    "--bind",
+    "0.0.0.0",
+    "--port",
+    "8080",
+    "site.asgi:application",
   ]);
   assert.deepEqual((await serve(["waitress", "--call", "app:make"])).argv.slice(1), [
     "--listen=0.0.0.0:8080",
@@ -95,7 +102,7 @@ Deno.test("serve.py: an unknown server is a usage error", async () => {
   assert.equal(out.code, 1);
   assert.match(
     out.stderr,
-    /^usage: serve\.py gradio\|hypercorn\|streamlit\|uvicorn\|waitress <arguments>\n$/,
+    /^usage: serve\.py daphne\|gradio\|hypercorn\|streamlit\|uvicorn\|waitress <arguments>\n$/,
   );
 });
 
