@@ -19,6 +19,7 @@
  *
  * @module
  */
+import { isDirectory } from "./file_kind.ts";
 import type { EnvLookup } from "./io.ts";
 import { cleanPath, dirName, joinPath } from "./posix_path.ts";
 import { isTable, parseToml } from "./toml.ts";
@@ -61,14 +62,6 @@ function entries(dir: string): Deno.DirEntry[] {
     );
   } catch {
     return [];
-  }
-}
-
-function isDirectory(path: string): boolean {
-  try {
-    return Deno.statSync(path).isDirectory;
-  } catch {
-    return false;
   }
 }
 

@@ -14,6 +14,7 @@
  * @module
  */
 import { isTable } from "../cnb/toml.ts";
+import { isFile } from "../cnb/file_kind.ts";
 import { joinPath } from "../cnb/posix_path.ts";
 
 /** A module file. */
@@ -170,22 +171,13 @@ export function importableModules(
     if (seen > limits.entries) truncated = true;
     return entries.sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
   };
-  const isFile = (entry: Deno.DirEntry, path: string) => {
-    if (entry.isFile) return true;
-    if (!entry.isSymlink) return false;
-    try {
-      return Deno.statSync(path).isFile;
-    } catch {
-      return false;
-    }
-  };
   const walk = (rel: string, prefix: string[], depth: number, only?: readonly string[]) => {
     const dir = rel === "" ? appDir : joinPath(appDir, rel);
     for (const entry of list(dir)) {
       const name = entry.name;
       const relPath = rel === "" ? name : `${rel}/${name}`;
       const path = joinPath(appDir, relPath);
-      if (name.endsWith(".py") && isFile(entry, path)) {
+      if (name.endsWith(".py") && (entry.isFile || (entry.isSymlink && isFile(path)))) {
         const stem = name.slice(0, -3);
         if (!IDENTIFIER.test(stem) || (stem !== "__init__" && TEST_FILE.test(stem))) continue;
         if (only !== undefined && !only.some((o) => o === "*" || o === stem)) continue;
@@ -205,7 +197,7 @@ export function importableModules(
       // src/ is the layout that keeps packages off the path: only what Poetry installs counts.
       if (rel === "" && name === "src" && only === undefined) continue;
       if (only !== undefined && !only.some((o) => o === "*" || o === name)) continue;
-      if (isVenv(path)) continue;
+      if (isFile(joinPath(path, "pyvenv.cfg"))) continue; // a virtual environment
       walk(relPath, [...prefix, name], depth + 1);
     }
   };
@@ -216,13 +208,4 @@ export function importableModules(
   }
   walk("", [], 0);
   return { modules, truncated };
-}
-
-function isVenv(dir: string): boolean {
-  try {
-    Deno.statSync(joinPath(dir, "pyvenv.cfg"));
-    return true;
-  } catch {
-    return false;
-  }
 }

@@ -9,6 +9,7 @@
  * @module
  */
 import type { EnvLookup } from "../cnb/io.ts";
+import { isDirectory, isFile } from "../cnb/file_kind.ts";
 import { joinPath } from "../cnb/posix_path.ts";
 import { parseToml } from "../cnb/toml.ts";
 import { type AppCandidate, findApps, type SourceModule } from "../python/app_objects.ts";
@@ -111,8 +112,12 @@ function serversFor(iface: AppInterface): WebServer[] {
   return WEB_SERVERS.filter((s) => s.interfaces.includes(iface));
 }
 
+function scriptLabel(a: ScriptApp): string {
+  return `${a.runner === "streamlit" ? "Streamlit" : "Gradio"} app ${a.file}`;
+}
+
 function describeScript(a: ScriptApp): string {
-  return `${a.runner === "streamlit" ? "Streamlit" : "Gradio"} app ${a.file} (line ${a.line})`;
+  return `${scriptLabel(a)} (line ${a.line})`;
 }
 
 function describeCandidate(c: AppCandidate): string {
@@ -158,11 +163,11 @@ export function inferStart(input: InferInput): Inference {
     ? "the main dependencies"
     : `the groups ${INSTALL_ONLY_VARIABLE} installs (${groups.join(", ")})`;
 
-  const tree = importableModules(
-    appDir,
-    installedRoots(appDir, { packageMode: project.packageMode, document: project.document }),
-    input.limits,
-  );
+  const roots = installedRoots(appDir, {
+    packageMode: project.packageMode,
+    document: project.document,
+  });
+  const tree = importableModules(appDir, roots, input.limits);
   if (tree.truncated) {
     return uncertain(
       `the app directory has more files than detect reads (${
@@ -187,7 +192,7 @@ export function inferStart(input: InferInput): Inference {
     return uncertain(
       doubts.length > 0
         ? `no application is certain (${doubts.join("; ")}); set ${TARGET_VARIABLE}`
-        : offPath(appDir, project, input.limits) ??
+        : offPath(appDir, project.packageMode, roots, input.limits) ??
           "no module of the app makes a web application at module level (Flask, FastAPI, " +
             "Starlette, Quart, Litestar, Falcon, Bottle, FastHTML, Dash; a Streamlit or Gradio script) and there is no Django manage.py; " +
             `add a [project.scripts] entry or set ${TARGET_VARIABLE}`,
@@ -219,21 +224,23 @@ export function inferStart(input: InferInput): Inference {
  * so the user learns what to change rather than that nothing was found.
  * Read only on this failure path, within the same bounds.
  */
-function offPath(appDir: string, project: PyProject, limits?: WalkLimits): string | undefined {
-  const roots = installedRoots(appDir, {
-    packageMode: project.packageMode,
-    document: project.document,
-  });
+function offPath(
+  appDir: string,
+  packageMode: boolean,
+  roots: readonly [string, string[]][],
+  limits?: WalkLimits,
+): string | undefined {
   if (isDirectory(joinPath(appDir, "src")) && !roots.some(([from]) => from === "src")) {
-    const tree = importableModules(appDir, [["src", ["*"]]], limits);
-    const files = tree.modules.filter((m) => m.file.startsWith("src/"));
+    // src/ walked as if it were on the path, its modules named as they would be there.
+    const files = importableModules(joinPath(appDir, "src"), [], limits).modules
+      .map((m) => ({ ...m, file: `src/${m.file}` }));
     const found = findApps(loadModules(appDir, files, []).modules).candidates[0];
     if (found !== undefined) {
       const top = found.module.split(".")[0] as string;
-      const why = project.packageMode
+      const why = packageMode
         ? "no [tool.poetry] packages entry names a package from src/"
         : "package-mode = false";
-      const fix = project.packageMode
+      const fix = packageMode
         ? `add { include = "${top}", from = "src" } to [tool.poetry] packages, or set ${TARGET_VARIABLE}`
         : `set ${TARGET_VARIABLE} (a server's --chdir or --app-dir src)`;
       return "no module on the import path at launch makes a web application: " +
@@ -255,22 +262,6 @@ function offPath(appDir: string, project: PyProject, limits?: WalkLimits): strin
   return sub === undefined ? undefined : "there is no Django manage.py in the app directory: " +
     `manage.py is in ${sub}/, but a server starts in the app directory; ` +
     `set ${TARGET_VARIABLE} (gunicorn --chdir ${sub} …)`;
-}
-
-function isDirectory(path: string): boolean {
-  try {
-    return Deno.statSync(path).isDirectory;
-  } catch {
-    return false;
-  }
-}
-
-function isFile(path: string): boolean {
-  try {
-    return Deno.statSync(path).isFile;
-  } catch {
-    return false;
-  }
 }
 
 /** The modules outlined, the doubts reading them raised, and a loader for more by name. */
@@ -473,7 +464,7 @@ function runScript(
     attr: "",
     factory: false,
     script: a.file,
-    label: `${a.runner === "streamlit" ? "Streamlit" : "Gradio"} app ${a.file}`,
+    label: scriptLabel(a),
     at: `${a.file}:${a.line}`,
     distribution: runner.distribution,
   };

@@ -10,6 +10,7 @@
  */
 import { BuildpackError } from "../cnb/errors.ts";
 import type { EnvLookup } from "../cnb/io.ts";
+import { isFile } from "../cnb/file_kind.ts";
 import { lookPath, processEnvironment } from "../cnb/launch_env.ts";
 import { dirName, joinPath } from "../cnb/posix_path.ts";
 import { normalizeName } from "../python/requirement.ts";
@@ -62,14 +63,6 @@ function distributions(venv: string): Map<string, string> {
   return found;
 }
 
-function isVenv(dir: string): boolean {
-  try {
-    return Deno.statSync(joinPath(dir, "pyvenv.cfg")).isFile;
-  } catch {
-    return false;
-  }
-}
-
 /**
  * Checks an inferred command.
  *
@@ -97,7 +90,7 @@ export function verifyInferred(command: InferredCommand, ctx: VerifyContext): Ve
     );
   }
   const venv = dirName(dirName(executable));
-  if (!isVenv(venv)) return { executable };
+  if (!isFile(joinPath(venv, "pyvenv.cfg"))) return { executable }; // not a virtual environment
   const dists = distributions(venv);
   const serverVersion = dists.get(server.distribution);
   const frameworkVersion = dists.get(app.distribution);

@@ -19,6 +19,7 @@
  * @module
  */
 import type { EnvMap } from "../cnb/launch_env.ts";
+import { isDirectory } from "../cnb/file_kind.ts";
 import { joinPath } from "../cnb/posix_path.ts";
 import type { PythonRun } from "./invocation.ts";
 import { WORKER_PY } from "./_embedded.ts";
@@ -235,14 +236,6 @@ function walk(dir: string): { files: string[]; dirs: string[]; links: string[] }
   };
   visit(dir);
   return { files, dirs, links };
-}
-
-function isDirectory(path: string): boolean {
-  try {
-    return Deno.statSync(path).isDirectory;
-  } catch {
-    return false;
-  }
 }
 
 /**
